@@ -1,0 +1,32 @@
+"""Domain errors: one place at the edge maps them to exit codes and HTTP statuses."""
+
+
+class BankdeskError(Exception):
+    """Base class for errors a user can act on."""
+
+
+class PolicyNotFound(BankdeskError):
+    """No policy with the requested id is installed."""
+
+    def __init__(self, policy_id: str, available: list[str]) -> None:
+        self.policy_id = policy_id
+        self.available = available
+        names = ", ".join(available) or "none"
+        super().__init__(f"no policy named {policy_id!r}; available: {names}")
+
+
+class InvalidPolicy(BankdeskError):
+    """A policy file is not a usable JDM decision graph."""
+
+
+class PolicyInputRejected(BankdeskError):
+    """The policy's input schema refused the values it was given."""
+
+    def __init__(self, policy_id: str, detail: str) -> None:
+        self.policy_id = policy_id
+        self.detail = detail
+        super().__init__(f"policy {policy_id!r} rejected its input: {detail}")
+
+
+class InvalidEvent(BankdeskError):
+    """A structured decision event is malformed (bad JSON, wrong types, missing fields)."""

@@ -1,0 +1,1 @@
+"""Lending: extraction, guardrails, the decision flow and next actions."""

@@ -1,0 +1,171 @@
+"""Find who is applying and for what: name, loan id, employment years, term, purpose."""
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from bankdesk.domain.application import ExtractedValue, Field, Span
+from bankdesk.lending.cues import in_instruction
+
+_LETTER = r"[^\W\d_]"
+_PARTICLES = r"(?:de|del|della|der|den|da|di|du|la|le|van|von|bin|al|el|y|dos|das)"
+# A capitalised word ("O'Brien", "Ana-Maria") or an initial ("J."); a full stop after a
+# longer word ends the sentence, not the name.
+_CAP_WORD = rf"(?:[A-ZÀ-ÖØ-ÞĀ-Ž]\.|[A-ZÀ-ÖØ-ÞĀ-Ž]{_LETTER}*(?:['\u2019\-]{_LETTER}+)*)"
+_ANY_WORD = rf"(?:{_LETTER}\.|{_LETTER}+(?:['\u2019\-]{_LETTER}+)*)"
+# Capitalised words joined by single spaces, with lower-case particles between them.
+_CAP_NAME = rf"{_CAP_WORD}(?:[ \t]+(?:{_PARTICLES}[ \t]+)*{_CAP_WORD}){{0,4}}"
+_CAP_FULL_NAME = rf"{_CAP_WORD}(?:[ \t]+(?:{_PARTICLES}[ \t]+)*{_CAP_WORD}){{1,4}}"
+_LOOSE_NAME = rf"{_ANY_WORD}(?:[ \t]+{_ANY_WORD}){{0,4}}"
+_END = r"(?=\s*(?:[,.;!?)\n]|$|\s[a-z]))"
+
+_NAME_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        r"(?im)(?<![\w-])(?:borrower(?:'s)?(?:[ \t]+name)?|applicant(?:'s)?(?:[ \t]+name)?"
+        rf"|full[ \t]+name|name)[ \t]*[:\-\u2013][ \t]*(?P<name>{_LOOSE_NAME})[ \t\r]*(?=,|;|\n|$)"
+    ),
+    re.compile(rf"\b[Mm]y (?:full )?name is[ \t]+(?P<name>{_CAP_NAME}){_END}"),
+    re.compile(rf"(?i)\bmy (?:full )?name is[ \t]+(?P<name>{_LOOSE_NAME})[ \t\r]*(?=[,.;!?\n]|$)"),
+    re.compile(
+        rf"\b(?:I'm|I\u2019m|I am|This is|this is|It's|it's)[ \t]+(?P<name>{_CAP_FULL_NAME}){_END}"
+    ),
+    re.compile(
+        r"(?im)^[ \t]*(?:thanks|thank you|regards|best|best regards|kind regards|warm regards"
+        rf"|sincerely|cheers|yours truly)[ \t]*[,!.]?[ \t\r]*\n[ \t]*(?P<name>{_CAP_NAME})[ \t\r]*$"
+    ),
+)
+# Words that follow "I'm" or stand in a label but are not names.
+_NOT_NAME_WORDS = frozenset(
+    """
+    a an the self employed looking interested writing applying currently hoping trying here
+    not just also really very new single married retired unemployed working requesting asking
+    monthly annual income loan debt amount borrower applicant request requested payment
+    payments salary unknown none n/a na tbd currency purpose
+    """.split()
+)
+_LOAN_ID = re.compile(
+    r"(?i)(?<![\w-])(?:loan|application|app|case|reference|ref)[ \t]*"
+    r"(?:id|no\.?|number|ref(?:erence)?|#)?[ \t]*[:#][ \t]*#?"
+    r"(?P<id>[A-Za-z0-9][A-Za-z0-9_/-]{1,39})"
+    r"|(?<![\w-])(?P<bare>(?:LN|LOAN|APP)-?\d{3,})(?![\w-])"
+)
+_EMPLOYMENT = re.compile(
+    r"(?i)(?:employ(?:ed|ment)|worked|working|been)\b[^.\n\d]{0,40}?"
+    r"\b(?P<years>\d{1,2}(?:\.\d)?)\+?[ \t]*(?:years?|yrs?)\b"
+    r"|\b(?P<years2>\d{1,2}(?:\.\d)?)\+?[ \t]*(?:years?|yrs?)[ \t]+(?:at|with|in)[ \t]+"
+    r"(?:my|the|this|our|a)?[ \t]*(?:current[ \t]+)?(?:job|company|employer|position|role|firm)\b"
+    r"|(?:employment[ \t]+years|years[ \t]+(?:employed|at[ \t]+(?:job|employer)))[ \t]*[:=][ \t]*"
+    r"(?P<years3>\d{1,2}(?:\.\d)?)\b"
+)
+_TERM = re.compile(
+    r"(?i)\b(?P<n1>\d{1,3})[- ](?P<u1>months?|years?)[- ](?:loan|term)\b"
+    r"|\bterm(?:[ \t]+of)?[ \t]*[:\-]?[ \t]*(?P<n2>\d{1,3})[ \t]*(?P<u2>months?|years?|mos?|yrs?)\b"
+    r"|\b(?:over|repay(?:ing)?(?:[ \t]+it)?[ \t]+(?:over|in|within))[ \t]+(?P<n3>\d{1,3})[ \t]*"
+    r"(?P<u3>months?|years?|mos?|yrs?)\b"
+)
+_PURPOSE = re.compile(
+    r"(?i)(?:(?:loan[ \t]+)?purpose[ \t]*:[ \t]*(?P<label>[^\n,.;]{3,60}))"
+    r"|\b(?:for|to)[ \t]+(?:a|an|my|the|some)?[ \t]*(?P<prose>(?:new |used )?(?:car|truck|vehicle"
+    r"|home improvements?|home renovation|renovation|kitchen remodel|roof|debt consolidation"
+    r"|consolidate (?:my )?(?:debts?|credit cards?)|wedding|medical (?:bills|expenses)"
+    r"|tuition|education|business|boat|vacation|moving costs|furniture))\b"
+)
+
+
+def find_identities(text: str) -> dict[Field, ExtractedValue | str]:
+    """Name, loan id, employment years, term and purpose where the text states them."""
+    found: dict[Field, ExtractedValue | str] = {}
+    for name, value in (
+        (Field.BORROWER_NAME, _borrower_name(text)),
+        (Field.LOAN_ID, _loan_id(text)),
+        (Field.EMPLOYMENT_YEARS, _employment_years(text)),
+        (Field.TERM_MONTHS, _term_months(text)),
+        (Field.PURPOSE, _purpose(text)),
+    ):
+        if value is not None:
+            found[name] = value
+    return found
+
+
+def _spans(text: str, pattern: re.Pattern[str], *groups: str) -> Iterator[Span]:
+    for match in pattern.finditer(text):
+        if in_instruction(text, match.start()):
+            continue
+        for group in groups:
+            if match[group]:
+                yield Span(match.start(group), match.end(group), match[group])
+                break
+
+
+def _single(name: Field, spans: list[Span], what: str) -> ExtractedValue | str | None:
+    values = {span.text for span in spans}
+    if not values:
+        return None
+    if len(values) > 1:
+        return f"the text gives more than one {what}: " + ", ".join(sorted(values))
+    return ExtractedValue(field=name, value=spans[0].text, spans=tuple(spans))
+
+
+def _borrower_name(text: str) -> ExtractedValue | str | None:
+    for pattern in _NAME_PATTERNS:  # most explicit form first
+        spans = [_trim_name(span) for span in _spans(text, pattern, "name")]
+        names = [span for span in spans if span and _is_name(span.text)]
+        if names:
+            return _single(Field.BORROWER_NAME, names, "borrower name")
+    return None
+
+
+def _trim_name(span: Span) -> Span | None:
+    words = span.text.split()
+    while words and words[-1].lower().strip(".") in _NOT_NAME_WORDS:
+        words.pop()
+    if not words:
+        return None
+    kept = " ".join(words)
+    end = span.start + span.text.find(words[-1]) + len(words[-1])
+    return Span(span.start, end, span.text[: end - span.start]) if kept else None
+
+
+def _is_name(candidate: str) -> bool:
+    words = candidate.split()
+    return 1 <= len(words) <= 5 and not any(
+        word.lower().strip(".") in _NOT_NAME_WORDS for word in words
+    )
+
+
+def _loan_id(text: str) -> ExtractedValue | str | None:
+    spans = [span for span in _spans(text, _LOAN_ID, "id", "bare") if _has_digit(span.text)]
+    return _single(Field.LOAN_ID, spans, "loan id")
+
+
+def _has_digit(value: str) -> bool:
+    return any(char.isdigit() for char in value)
+
+
+def _employment_years(text: str) -> ExtractedValue | str | None:
+    spans = list(_spans(text, _EMPLOYMENT, "years", "years2", "years3"))
+    found = _single(Field.EMPLOYMENT_YEARS, spans, "length of employment")
+    if isinstance(found, ExtractedValue):
+        return ExtractedValue(found.field, Decimal(str(found.value)), found.spans)
+    return found
+
+
+def _term_months(text: str) -> ExtractedValue | str | None:
+    terms: dict[int, list[Span]] = {}
+    for match in _TERM.finditer(text):
+        number, unit = next((match[f"n{i}"], match[f"u{i}"]) for i in (1, 2, 3) if match[f"n{i}"])
+        months = int(number) * (12 if unit.lower().startswith(("y", "yr")) else 1)
+        if 0 < months <= 600:
+            terms.setdefault(months, []).append(Span(match.start(), match.end(), match.group(0)))
+    if not terms:
+        return None
+    if len(terms) > 1:
+        return "the text gives more than one loan term"
+    months, spans = terms.popitem()
+    return ExtractedValue(Field.TERM_MONTHS, Decimal(months), tuple(spans))
+
+
+def _purpose(text: str) -> ExtractedValue | str | None:
+    spans = [Span(s.start, s.end, s.text) for s in _spans(text, _PURPOSE, "label", "prose")]
+    trimmed = [Span(s.start, s.start + len(s.text.rstrip()), s.text.rstrip()) for s in spans]
+    return _single(Field.PURPOSE, trimmed, "loan purpose") if trimmed else None

@@ -1,0 +1,120 @@
+"""Classify each money amount in a text: its role, period and how it relates to others."""
+
+import re
+from dataclasses import dataclass, replace
+
+from bankdesk.domain.money import Period
+from bankdesk.lending.amounts import MoneyMention, find_money
+from bankdesk.lending.cues import (
+    ADDITIVE,
+    PAST,
+    RESTATEMENT,
+    TOTAL,
+    Role,
+    in_instruction,
+    period_in,
+    sentence_bounds,
+    strongest_role,
+)
+
+_CLAUSE_BREAK = re.compile(r"[,;()](?!\d)|\s(?:and|but|while|plus)\s", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A money amount with what the words around it say about it."""
+
+    money: MoneyMention
+    role: Role | None
+    period: Period | str | None
+    sentence: tuple[int, int]
+    past: bool = False
+    restatement: bool = False
+    additive: bool = False
+    total: bool = False
+
+
+def classify(text: str) -> list[Mention]:
+    """Every money amount outside instruction-like sentences, with its role and period."""
+    moneys = find_money(text)
+    mentions: list[Mention] = []
+    for index, money in enumerate(moneys):
+        start, end = money.span.start, money.span.end
+        if in_instruction(text, start):
+            continue  # borrower text is data: instruction-like sentences give no facts
+        sentence = sentence_bounds(text, start)
+        previous_end = moneys[index - 1].span.end if index else 0
+        next_start = moneys[index + 1].span.start if index + 1 < len(moneys) else len(text)
+        left = _left_window(text, max(sentence[0], previous_end), start)
+        right = _right_window(text, end, min(sentence[1], next_start))
+        role = strongest_role(left, right) or _list_role(text, start, mentions, sentence)
+        period = period_in(right) or period_in(left) or _label_period(text, start)
+        mentions.append(
+            Mention(
+                money=money,
+                role=role,
+                period=period,
+                sentence=sentence,
+                past=bool(PAST.search(left) or PAST.search(right)),
+                restatement=bool(RESTATEMENT.search(text, max(sentence[0], previous_end), start)),
+                additive=bool(ADDITIVE.search(text, max(sentence[0], previous_end), start)),
+                total=bool(TOTAL.search(left) or TOTAL.search(right)),
+            )
+        )
+    return _inherit_periods(mentions)
+
+
+def _left_window(text: str, lower: int, start: int) -> str:
+    window_start = lower
+    for match in _CLAUSE_BREAK.finditer(text, lower, start):
+        window_start = match.end()
+    return text[window_start:start]
+
+
+def _right_window(text: str, end: int, upper: int) -> str:
+    cut = _CLAUSE_BREAK.search(text, end, upper)
+    return text[end : cut.start() if cut else upper]
+
+
+def _label_period(text: str, start: int) -> Period | str | None:
+    """A period named by the line's label, e.g. "Monthly debt payments: $1,800"."""
+    line_start = text.rfind("\n", 0, start) + 1
+    label, colon, _ = text[line_start:start].partition(":")
+    return period_in(label) if colon else None
+
+
+def _list_role(
+    text: str, start: int, earlier: list[Mention], sentence: tuple[int, int]
+) -> Role | None:
+    """An amount with no cue of its own continues a list: "debts total $625: car $350, ..."."""
+    if earlier and earlier[-1].sentence == sentence:
+        return earlier[-1].role
+    return _heading_role(text, start)
+
+
+def _heading_role(text: str, start: int) -> Role | None:
+    """For a bare list item ("- car: $350"), the role named by the list's heading line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _LIST_ITEM.match(text, line_start):
+        return None
+    cursor = line_start - 1
+    while cursor > 0:
+        heading_start = text.rfind("\n", 0, cursor) + 1
+        heading = text[heading_start:cursor]
+        if not _LIST_ITEM.match(heading):
+            return strongest_role(heading, "") if heading.rstrip().endswith(":") else None
+        cursor = heading_start - 1
+    return None
+
+
+def _inherit_periods(mentions: list[Mention]) -> list[Mention]:
+    """An added amount with no period ("$5,000 a month plus $800") takes its neighbour's."""
+    result: list[Mention] = []
+    for mention in mentions:
+        if mention.period is None and mention.additive and result:
+            previous = result[-1]
+            if previous.sentence == mention.sentence and previous.role == mention.role:
+                mention = replace(mention, period=previous.period)
+        result.append(mention)
+    return result

@@ -1,0 +1,1 @@
+"""Versioned decision policies: GoRules JDM graphs evaluated by zen-engine."""

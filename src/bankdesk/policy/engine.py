@@ -1,0 +1,111 @@
+"""Evaluate policies with one shared ZenEngine whose loader serves pre-parsed graphs."""
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import zen
+
+from bankdesk.domain.decision import Outcome, PolicyResult, Reason
+from bankdesk.domain.errors import InvalidPolicy, PolicyInputRejected, PolicyNotFound
+from bankdesk.policy.registry import PolicyFile
+
+PolicyInput = Mapping[str, Decimal | int | str | None]
+DECIDED_OUTCOMES = frozenset({Outcome.APPROVE, Outcome.REVIEW, Outcome.DECLINE})
+
+
+class PolicyEngine:
+    """The installed policies, evaluated by id with the engine's rule trace."""
+
+    def __init__(self, policies: Mapping[str, PolicyFile]) -> None:
+        self._policies = dict(policies)
+        self._contents = {key: _parse(policy) for key, policy in self._policies.items()}
+        self._engine = zen.ZenEngine({"loader": self._contents.__getitem__})
+
+    def ids(self) -> list[str]:
+        """Ids of the installed policies, sorted."""
+        return sorted(self._policies)
+
+    def get(self, policy_id: str) -> PolicyFile:
+        """One installed policy, or PolicyNotFound."""
+        try:
+            return self._policies[policy_id]
+        except KeyError:
+            raise PolicyNotFound(policy_id, self.ids()) from None
+
+    def evaluate(self, policy_id: str, values: PolicyInput) -> PolicyResult:
+        """Run a policy on the values; the input schema rejects missing or mistyped fields."""
+        policy = self.get(policy_id)
+        try:
+            response = self._engine.evaluate(policy_id, _context_json(values), {"trace": True})
+        except RuntimeError as error:
+            raise _translate(policy, error) from None
+        return _result(policy, response)
+
+
+def _parse(policy: PolicyFile) -> zen.ZenDecisionContent:
+    try:
+        return zen.ZenDecisionContent(policy.text)
+    except Exception as error:
+        raise InvalidPolicy(f"{policy.path}: zen-engine cannot load it ({error})") from error
+
+
+def _context_json(values: PolicyInput) -> str:
+    """Serialise inputs as JSON text so Decimals reach the engine's decimal numbers exactly."""
+    items = []
+    for key, value in values.items():
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise PolicyInputRejected("(any)", f"{key} is not a finite number")
+            encoded = format(value, "f")
+        else:
+            encoded = json.dumps(value)
+        items.append(f"{json.dumps(key)}: {encoded}")
+    return "{" + ", ".join(items) + "}"
+
+
+def _translate(policy: PolicyFile, error: RuntimeError) -> Exception:
+    """Turn zen's error (a JSON line followed by a backtrace) into a domain error."""
+    first_line = str(error).split("\n", 1)[0]
+    try:
+        detail = json.loads(first_line)
+    except json.JSONDecodeError:
+        return InvalidPolicy(f"policy {policy.id!r} failed: {first_line}")
+    source = str(detail.get("source", detail))
+    if detail.get("type") == "NodeError" and _is_input_node(policy, detail.get("nodeId")):
+        return PolicyInputRejected(policy.id, source.lstrip(": ").lstrip("/"))
+    return InvalidPolicy(f"policy {policy.id!r} failed in node {detail.get('nodeId')}: {source}")
+
+
+def _is_input_node(policy: PolicyFile, node_id: object) -> bool:
+    return any(
+        node.get("id") == node_id and node.get("type") == "inputNode"
+        for node in policy.graph["nodes"]
+    )
+
+
+def _result(policy: PolicyFile, response: Mapping[str, Any]) -> PolicyResult:
+    result = response["result"]
+    raw_outcome = result.get("outcome")
+    if raw_outcome not in DECIDED_OUTCOMES:
+        raise InvalidPolicy(
+            f"policy {policy.id!r} returned outcome {raw_outcome!r}; "
+            "expected one of approve, review, decline"
+        )
+    figures = {
+        name: Decimal(repr(value))
+        for name, value in (result.get("figures") or {}).items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+    reasons = tuple(
+        Reason(code=str(item["code"]), message=str(item.get("message", item["code"])))
+        for item in result.get("reasons") or []
+    )
+    return PolicyResult(
+        outcome=Outcome(raw_outcome),
+        policy=policy.ref,
+        figures=figures,
+        reasons=reasons,
+        trace=response.get("trace") or {},
+    )

@@ -1,0 +1,43 @@
+"""Typed settings, read from BANKDESK_* environment variables; nothing else reads os.environ."""
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything bankdesk can be configured with; every field has an embedded default."""
+
+    model_config = SettingsConfigDict(env_prefix="BANKDESK_", extra="ignore", frozen=True)
+
+    policy_dir: Path | None = Field(
+        default=None,
+        description="Directory of extra or replacement JDM policy files (GoRules editor exports).",
+    )
+    lending_policy: str = Field(
+        default="seed-dti", description="Policy that decides free-text loan applications."
+    )
+    default_currency: str = Field(
+        default="USD",
+        pattern=r"^[A-Z]{3}$",
+        description="Currency assumed when a borrower's text names none.",
+    )
+    max_monthly_income: Decimal = Field(
+        default=Decimal("1000000"),
+        gt=0,
+        description="Monthly income above this is treated as implausible and not decided.",
+    )
+    max_requested_amount: Decimal = Field(
+        default=Decimal("50000000"),
+        gt=0,
+        description="Requested amounts above this are treated as implausible and not decided.",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()
