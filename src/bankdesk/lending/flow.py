@@ -1,0 +1,138 @@
+"""The lending decision flow: text -> extraction -> guardrails -> policy -> next step."""
+
+import uuid
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from bankdesk.domain.application import Extraction, Field, LoanApplication
+from bankdesk.domain.decision import (
+    NextAction,
+    Outcome,
+    PolicyRef,
+    PolicyResult,
+    Reason,
+    next_action_for,
+)
+from bankdesk.domain.errors import PolicyInputRejected
+from bankdesk.domain.money import round_ratio
+from bankdesk.lending.extraction import extract_application
+from bankdesk.lending.guardrails import Limits, Problem, check_application
+from bankdesk.policy.engine import PolicyEngine
+
+
+@dataclass(frozen=True, slots=True)
+class LendingDecision:
+    """Everything about one decided application, from the text to the next step."""
+
+    application: LoanApplication
+    outcome: Outcome
+    policy: PolicyRef
+    next_action: NextAction
+    reasons: tuple[Reason, ...]
+    problems: tuple[Problem, ...] = ()
+    extraction: Extraction | None = None
+    policy_result: PolicyResult | None = None
+    loan_id_assigned: bool = False
+
+    @property
+    def missing_fields(self) -> tuple[Field, ...]:
+        """Fields that must be supplied or corrected before a policy can decide."""
+        fields = (problem.field for problem in self.problems if problem.field is not None)
+        return tuple(dict.fromkeys(fields))
+
+    @property
+    def dti(self) -> Decimal | None:
+        """Debt-to-income ratio as the policy computed it, when it did."""
+        if self.policy_result is None:
+            return None
+        return self.policy_result.figures.get("dti")
+
+    @property
+    def dti_rounded(self) -> Decimal | None:
+        """The ratio rounded to two places, as the seed reports it."""
+        return None if self.dti is None else round_ratio(self.dti)
+
+
+@dataclass(frozen=True, slots=True)
+class LendingFlow:
+    """Decides loan applications with one policy engine, policy and set of limits."""
+
+    engine: PolicyEngine
+    policy_id: str
+    limits: Limits
+    default_currency: str
+
+    def decide_text(self, text: str, *, policy_id: str | None = None) -> LendingDecision:
+        """Decide a borrower's free-text request."""
+        extraction = extract_application(text)
+        application = extraction.application
+        if application.currency is None and Field.CURRENCY not in extraction.unsure:
+            application = replace(application, currency=self.default_currency)
+        decision = self.decide(application, policy_id=policy_id, unsure=extraction.unsure)
+        return replace(decision, extraction=extraction)
+
+    def decide(
+        self,
+        application: LoanApplication,
+        *,
+        policy_id: str | None = None,
+        unsure: dict[Field, str] | None = None,
+    ) -> LendingDecision:
+        """Check an application and, when it is complete, let the policy decide it."""
+        policy = self.engine.get(policy_id or self.policy_id)
+        assigned = application.loan_id is None
+        if assigned:
+            application = replace(application, loan_id=new_loan_id())
+        problems = check_application(application, limits=self.limits, unsure=unsure)
+        if problems:
+            return _incomplete(application, policy.ref, problems, assigned)
+        try:
+            result = self.engine.evaluate(policy.id, policy_inputs(application))
+        except PolicyInputRejected as rejected:
+            problem = Problem(_field_named(rejected.detail), "POLICY_INPUT_REJECTED", rejected.detail)
+            return _incomplete(application, policy.ref, (problem,), assigned)
+        return LendingDecision(
+            application=application,
+            outcome=result.outcome,
+            policy=result.policy,
+            next_action=next_action_for(result.outcome),
+            reasons=result.reasons,
+            policy_result=result,
+            loan_id_assigned=assigned,
+        )
+
+
+def new_loan_id() -> str:
+    """An application id for a request whose text names none."""
+    return "APP-" + uuid.uuid4().hex[:12].upper()
+
+
+def policy_inputs(application: LoanApplication) -> dict[str, Decimal | int | str | None]:
+    """The application's known fields, named as the policies' input schemas name them."""
+    return {
+        name.value: value
+        for name in Field
+        if (value := application.value(name)) is not None
+    }
+
+
+def _field_named(detail: str) -> Field | None:
+    """The application field a policy's schema complaint is about, if it names one."""
+    return next((name for name in Field if f'"{name.value}"' in detail or f"{name.value}:" in detail), None)
+
+
+def _incomplete(
+    application: LoanApplication,
+    policy: PolicyRef,
+    problems: tuple[Problem, ...],
+    assigned: bool,
+) -> LendingDecision:
+    return LendingDecision(
+        application=application,
+        outcome=Outcome.INCOMPLETE,
+        policy=policy,
+        next_action=next_action_for(Outcome.INCOMPLETE),
+        reasons=tuple(problem.reason for problem in problems),
+        problems=problems,
+        loan_id_assigned=assigned,
+    )

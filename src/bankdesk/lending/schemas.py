@@ -1,0 +1,183 @@
+"""JSON shapes of the lending flow: the seed's decision event and the decision view."""
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
+
+from bankdesk.domain.application import ExtractedValue, LoanApplication
+from bankdesk.domain.errors import InvalidEvent
+from bankdesk.lending.flow import LendingDecision
+
+
+def _number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number: an integer when whole, else the nearest float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]
+Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False, max_digits=20)]
+
+
+class DecisionEvent(BaseModel):
+    """The seed's `lending-decision-function` event; income and debt are monthly."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    loan_id: str | None = Field(default=None, max_length=64)
+    borrower_name: str | None = Field(default=None, max_length=200)
+    income: Money = Field(description="Monthly income")
+    monthly_debt: Money = Field(description="Monthly debt payments")
+    requested_amount: Money = Field(description="Amount requested")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+    @classmethod
+    def parse(cls, payload: str | bytes) -> "DecisionEvent":
+        """Validate a JSON event, raising InvalidEvent with every problem in one line."""
+        try:
+            return cls.model_validate_json(payload)
+        except ValidationError as error:
+            raise InvalidEvent(describe_errors(error)) from None
+
+    def application(self) -> LoanApplication:
+        """The event as an application."""
+        return LoanApplication(
+            loan_id=self.loan_id,
+            borrower_name=self.borrower_name,
+            income=self.income,
+            monthly_debt=self.monthly_debt,
+            requested_amount=self.requested_amount,
+            currency=self.currency,
+        )
+
+
+def describe_errors(error: ValidationError) -> str:
+    """Pydantic's errors as one line a person can act on."""
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(part) for part in item["loc"]) or "event"
+        message = "not valid JSON" if item["type"] == "json_invalid" else item["msg"]
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+class SpanView(BaseModel):
+    """Where in the text a value came from."""
+
+    start: int
+    end: int
+    text: str
+
+
+class EvidenceView(BaseModel):
+    """One extracted value with its grounding."""
+
+    value: Number | str
+    spans: list[SpanView]
+    note: str = ""
+
+
+class ReasonView(BaseModel):
+    """A reason code with its plain-language message."""
+
+    code: str
+    message: str
+
+
+class PolicyView(BaseModel):
+    """The policy that decided (or would have decided) and its content hash."""
+
+    id: str
+    version: str
+
+
+class FieldsView(BaseModel):
+    """The application fields used for the decision; money is monthly where it recurs."""
+
+    loan_id: str | None
+    borrower_name: str | None
+    income: Number | None
+    monthly_debt: Number | None
+    requested_amount: Number | None
+    currency: str | None
+    employment_years: Number | None
+    term_months: int | None
+    purpose: str | None
+
+
+class DecisionView(BaseModel):
+    """The result of `bankdesk apply --json`: decision, fields, reasons, next step, policy."""
+
+    decision: str
+    fields: FieldsView
+    missing_fields: list[str]
+    dti: Number | None
+    reasons: list[ReasonView]
+    next_step: str
+    policy: PolicyView
+    loan_id_assigned: bool
+    figures: dict[str, Number]
+    evidence: dict[str, EvidenceView]
+    unsure: dict[str, str]
+    trace: dict[str, Any]
+
+    @classmethod
+    def of(cls, decision: LendingDecision) -> "DecisionView":
+        """The view of a decision."""
+        result = decision.policy_result
+        extraction = decision.extraction
+        app = decision.application
+        return cls(
+            decision=decision.outcome.value,
+            fields=FieldsView(
+                loan_id=app.loan_id,
+                borrower_name=app.borrower_name,
+                income=app.income,
+                monthly_debt=app.monthly_debt,
+                requested_amount=app.requested_amount,
+                currency=app.currency,
+                employment_years=app.employment_years,
+                term_months=app.term_months,
+                purpose=app.purpose,
+            ),
+            missing_fields=[name.value for name in decision.missing_fields],
+            dti=decision.dti_rounded,
+            reasons=[ReasonView(code=r.code, message=r.message) for r in decision.reasons],
+            next_step=decision.next_action.value,
+            policy=PolicyView(id=decision.policy.id, version=decision.policy.version),
+            loan_id_assigned=decision.loan_id_assigned,
+            figures=dict(result.figures) if result else {},
+            evidence={
+                name.value: _evidence(value)
+                for name, value in (extraction.values.items() if extraction else ())
+            },
+            unsure={name.value: why for name, why in (extraction.unsure if extraction else {}).items()},
+            trace=result.trace if result else {},
+        )
+
+
+def _evidence(value: ExtractedValue) -> EvidenceView:
+    return EvidenceView(
+        value=value.value,
+        spans=[SpanView(start=s.start, end=s.end, text=s.text) for s in value.spans],
+        note=value.note,
+    )
+
+
+def seed_response(decision: LendingDecision) -> dict[str, Any]:
+    """The seed Lambda's response: statusCode 200 and a JSON body with decision, dti, loan_id."""
+    body = {
+        "decision": decision.outcome.value,
+        "dti": _number(decision.dti_rounded) if decision.dti_rounded is not None else None,
+        "loan_id": decision.application.loan_id,
+        "reasons": [{"code": r.code, "message": r.message} for r in decision.reasons],
+        "next_step": decision.next_action.value,
+        "policy": {"id": decision.policy.id, "version": decision.policy.version},
+    }
+    return {"statusCode": 200, "body": json.dumps(body)}
+
+
+def seed_error(message: str) -> dict[str, Any]:
+    """The seed-shaped response for an event that cannot be decided as sent."""
+    return {"statusCode": 400, "body": json.dumps({"error": message})}
