@@ -40,5 +40,6 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
             max_requested_amount=settings.max_requested_amount,
         ),
         default_currency=settings.default_currency,
+        max_text_chars=settings.max_text_chars,
     )
     return Bankdesk(settings=settings, policies=policies, lending=lending)

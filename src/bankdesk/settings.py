@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         pattern=r"^[A-Z]{3}$",
         description="Currency assumed when a borrower's text names none.",
     )
+    max_text_chars: int = Field(
+        default=20_000, gt=0, description="Longest borrower message accepted, in characters."
+    )
     max_monthly_income: Decimal = Field(
         default=Decimal("1000000"),
         gt=0,

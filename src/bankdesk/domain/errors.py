@@ -30,3 +30,12 @@ class PolicyInputRejected(BankdeskError):
 
 class InvalidEvent(BankdeskError):
     """A structured decision event is malformed (bad JSON, wrong types, missing fields)."""
+
+
+class TextTooLong(BankdeskError):
+    """A borrower message longer than any real one: refused rather than processed."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length = length
+        self.limit = limit
+        super().__init__(f"the text is {length:,} characters; the limit is {limit:,}")

@@ -190,7 +190,9 @@ NO_DEBT = re.compile(
     r"|debt payments|monthly payments|obligations)\b"
     r"|\bdebt[- ]free\b"
     r"|\b(?:don'?t|do not|doesn'?t|does not)\s+have\s+(?:any\s+)?(?:monthly\s+)?(?:debts?|loans)\b"
-    r"|\b(?:don'?t|do not)\s+owe\s+(?:anything|any money|anyone)\b",
+    r"|\b(?:don'?t|do not)\s+owe\s+(?:anything|any money|anyone)\b"
+    r"|\b(?:monthly\s+)?(?:debts?|debt payments|obligations)\s*[:=]\s*"
+    r"(?:none|nil|n/?a|nothing|zero)(?!\w)",
     re.IGNORECASE,
 )
 INSTRUCTION = re.compile(

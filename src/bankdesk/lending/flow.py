@@ -13,7 +13,7 @@ from bankdesk.domain.decision import (
     Reason,
     next_action_for,
 )
-from bankdesk.domain.errors import PolicyInputRejected
+from bankdesk.domain.errors import PolicyInputRejected, TextTooLong
 from bankdesk.domain.money import round_ratio
 from bankdesk.lending.extraction import extract_application
 from bankdesk.lending.guardrails import Limits, Problem, check_application
@@ -61,9 +61,12 @@ class LendingFlow:
     policy_id: str
     limits: Limits
     default_currency: str
+    max_text_chars: int = 20_000
 
     def decide_text(self, text: str, *, policy_id: str | None = None) -> LendingDecision:
         """Decide a borrower's free-text request."""
+        if len(text) > self.max_text_chars:
+            raise TextTooLong(len(text), self.max_text_chars)
         extraction = extract_application(text)
         application = extraction.application
         if application.currency is None and Field.CURRENCY not in extraction.unsure:

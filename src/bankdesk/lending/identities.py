@@ -22,7 +22,8 @@ _END = r"(?=\s*(?:[,.;!?)\n]|$|\s[a-z]))"
 _NAME_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
         r"(?im)(?<![\w-])(?:borrower(?:'s)?(?:[ \t]+name)?|applicant(?:'s)?(?:[ \t]+name)?"
-        rf"|full[ \t]+name|name)[ \t]*[:\-\u2013][ \t]*(?P<name>{_LOOSE_NAME})[ \t\r]*(?=,|;|\n|$)"
+        rf"|full[ \t]+name|name)[ \t]*[:\-\u2013][ \t]*(?P<name>{_LOOSE_NAME})[ \t\r]*"
+        r"(?=[,;]|\.(?:\s|$)|\n|$)"
     ),
     re.compile(rf"\b[Mm]y (?:full )?name is[ \t]+(?P<name>{_CAP_NAME}){_END}"),
     re.compile(rf"(?i)\bmy (?:full )?name is[ \t]+(?P<name>{_LOOSE_NAME})[ \t\r]*(?=[,.;!?\n]|$)"),

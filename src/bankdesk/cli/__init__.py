@@ -1,0 +1,1 @@
+"""The `bankdesk` command line."""

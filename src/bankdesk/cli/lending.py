@@ -1,0 +1,77 @@
+"""`bankdesk apply`, `decide` and `demo`: the lending decision flow from the terminal."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bankdesk.bootstrap import bootstrap
+from bankdesk.cli.errors import UnusableInput, reports_errors
+from bankdesk.cli.render import decision_panel
+from bankdesk.lending.schemas import DecisionEvent, DecisionView, seed_response
+
+console = Console()
+
+PolicyOption = Annotated[
+    str | None, typer.Option("--policy", help="Policy id to decide with (see `policy list`).")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@reports_errors
+def apply(
+    text: Annotated[
+        str | None,
+        typer.Argument(help="The borrower's message, or - to read it from standard input."),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the message from a file.")
+    ] = None,
+    as_json: JsonFlag = False,
+    policy: PolicyOption = None,
+) -> None:
+    """Decide a loan application written in free text."""
+    message = read_message(text, file)
+    decision = bootstrap().lending.decide_text(message, policy_id=policy)
+    if as_json:
+        typer.echo(DecisionView.of(decision).model_dump_json(indent=2))
+        return
+    console.print(decision_panel(decision))
+
+
+@reports_errors
+def decide(
+    event: Annotated[
+        str,
+        typer.Option(
+            "--json",
+            help="The seed's decision event as JSON "
+            '(\'{"loan_id": ..., "income": ..., "monthly_debt": ..., "requested_amount": ...}\'),'
+            " or - for standard input.",
+        ),
+    ],
+    policy: PolicyOption = None,
+) -> None:
+    """Evaluate a structured seed-style event; prints the seed's {statusCode, body} response."""
+    payload = sys.stdin.read() if event == "-" else event
+    app = bootstrap()
+    application = DecisionEvent.parse(payload).application()
+    decision = app.lending.decide(application, policy_id=policy)
+    typer.echo(json.dumps(seed_response(decision)))
+
+
+def read_message(text: str | None, file: Path | None) -> str:
+    """The application text from the argument, standard input or a file."""
+    if (text is None) == (file is None):
+        raise UnusableInput("give the message as an argument, - for standard input, or --file")
+    if file is not None:
+        try:
+            return file.read_bytes().decode("utf-8")
+        except OSError as error:
+            raise UnusableInput(f"cannot read {file}: {error.strerror or error}") from None
+        except UnicodeDecodeError:
+            raise UnusableInput(f"{file} is not UTF-8 text") from None
+    return sys.stdin.read() if text == "-" else str(text)
