@@ -20,7 +20,6 @@ USAGE_ERROR = 2  # the input cannot be used as given
 CONFIG_ERROR = 3  # bankdesk itself is misconfigured (e.g. a broken policy file)
 
 
-
 class UnusableInput(BankdeskError):
     """The command's input cannot be read (missing, unreadable or not text)."""
 

@@ -92,7 +92,9 @@ class LendingFlow:
         try:
             result = self.engine.evaluate(policy.id, policy_inputs(application))
         except PolicyInputRejected as rejected:
-            problem = Problem(_field_named(rejected.detail), "POLICY_INPUT_REJECTED", rejected.detail)
+            problem = Problem(
+                _field_named(rejected.detail), "POLICY_INPUT_REJECTED", rejected.detail
+            )
             return _incomplete(application, policy.ref, (problem,), assigned)
         return LendingDecision(
             application=application,
@@ -112,16 +114,14 @@ def new_loan_id() -> str:
 
 def policy_inputs(application: LoanApplication) -> dict[str, Decimal | int | str | None]:
     """The application's known fields, named as the policies' input schemas name them."""
-    return {
-        name.value: value
-        for name in Field
-        if (value := application.value(name)) is not None
-    }
+    return {name.value: value for name in Field if (value := application.value(name)) is not None}
 
 
 def _field_named(detail: str) -> Field | None:
     """The application field a policy's schema complaint is about, if it names one."""
-    return next((name for name in Field if f'"{name.value}"' in detail or f"{name.value}:" in detail), None)
+    return next(
+        (name for name in Field if f'"{name.value}"' in detail or f"{name.value}:" in detail), None
+    )
 
 
 def _incomplete(

@@ -152,7 +152,9 @@ class DecisionView(BaseModel):
                 name.value: _evidence(value)
                 for name, value in (extraction.values.items() if extraction else ())
             },
-            unsure={name.value: why for name, why in (extraction.unsure if extraction else {}).items()},
+            unsure={
+                name.value: why for name, why in (extraction.unsure if extraction else {}).items()
+            },
             trace=result.trace if result else {},
         )
 

@@ -96,9 +96,7 @@ def _inputs(node: dict[str, Any]) -> tuple[InputField, ...]:
             name=name,
             type=_type_name(spec.get("type", "any")),
             required=name in required,
-            constraints=", ".join(
-                f"{key} {spec[key]}" for key in _CONSTRAINT_KEYS if key in spec
-            ),
+            constraints=", ".join(f"{key} {spec[key]}" for key in _CONSTRAINT_KEYS if key in spec),
             description=spec.get("description", ""),
         )
         for name, spec in schema.get("properties", {}).items()
