@@ -32,7 +32,13 @@ _MONEY = re.compile(
     """,
     re.VERBOSE,
 )
-# A bare number is money only directly after a label such as "Monthly income:".
+# A bare number is money only directly after a label such as "Monthly income:", or when a
+# period follows it at once, as in "7200/month" or "7200 a month".
+_RATE_AFTER = re.compile(
+    r"\s?(?:/\s?(?:mo|month|yr|year|wk|week)\b|(?:a|per|each|every)\s+(?:month|year|week)\b"
+    r"|(?:monthly|annually|yearly|weekly|bi-?weekly)\b)",
+    re.IGNORECASE,
+)
 _LABEL_BEFORE = re.compile(r"(?P<label>[A-Za-z][A-Za-z '\u2019()/-]{0,40}?)\s*[:=]\s*$")
 _MONEY_LABEL_WORDS = re.compile(
     r"income|salary|wages?|earn|pay|debt|obligation|amount|loan|borrow|request|rent|mortgage",
@@ -61,7 +67,9 @@ def find_money(text: str) -> list[MoneyMention]:
         pre, mult, post = match["pre"], match["mult"], match["post"]
         if mult in {"m", "M", "mm", "mil"} and not pre:
             continue  # "5m" is as likely minutes or metres as millions without a currency sign
-        if not (pre or mult or post) and not _after_money_label(text, match.start()):
+        if not (pre or mult or post or _rate_follows(text, match.end())) and not _after_money_label(
+            text, match.start()
+        ):
             continue
         amount = _amount(match["num"], mult, match["cents"])
         if amount is None:
@@ -88,6 +96,10 @@ def _currency(marker: str | None) -> str | None:
     if not marker:
         return None
     return CURRENCY_BY_MARKER.get(marker.strip().lower())
+
+
+def _rate_follows(text: str, end: int) -> bool:
+    return _RATE_AFTER.match(text, end) is not None
 
 
 def _after_money_label(text: str, start: int) -> bool:

@@ -231,8 +231,11 @@ def period_in(text: str) -> Period | str | None:
 
 
 # Words after which the rest of a clause is a purpose, not a description of the amount:
-# "a loan of $20,000 to pay off my cards".
-_PURPOSE = re.compile(r"\b(?:to|so|because|since|which|that|but|while)\b", re.IGNORECASE)
+# "a loan of $20,000 to pay off my cards" (but "$1,800 goes to debt payments" describes it).
+_PURPOSE = re.compile(
+    r"(?<!goes )(?<!go )(?<!going )(?<!went )\bto\b|\b(?:so|because|since|which|that|but|while)\b",
+    re.IGNORECASE,
+)
 
 
 def strongest_role(left: str, right: str) -> Role | None:

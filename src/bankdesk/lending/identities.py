@@ -30,6 +30,7 @@ _NAME_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
         rf"\b(?:I'm|I\u2019m|I am|This is|this is|It's|it's)[ \t]+(?P<name>{_CAP_FULL_NAME}){_END}"
     ),
+    re.compile(rf"(?:^|(?<=[.!?]\s))[ \t]*(?P<name>{_CAP_FULL_NAME})[ \t]+here\b", re.MULTILINE),
     re.compile(
         r"(?im)^[ \t]*(?:thanks|thank you|regards|best|best regards|kind regards|warm regards"
         rf"|sincerely|cheers|yours truly)[ \t]*[,!.]?[ \t\r]*\n[ \t]*(?P<name>{_CAP_NAME})[ \t\r]*$"

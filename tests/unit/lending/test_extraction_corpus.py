@@ -710,9 +710,11 @@ ADVERSARIAL = [
         currency="USD",
         term_months=48,
     ),
+    # A bare number followed at once by a period is a rate, so money; other bare numbers aren't.
     case(
-        "bare-numbers-in-prose-not-money",
+        "bare-rate-in-prose-is-money-bare-request-is-not",
         "I make 7200 a month and need 45000.",
+        income=Decimal("7200"),
     ),
     case(
         "rent-explicitly-not-a-debt",
