@@ -90,7 +90,28 @@ class Extraction:
     @property
     def application(self) -> LoanApplication:
         """The extracted values as a typed application."""
-        found: dict[str, object] = {name.value: item.value for name, item in self.values.items()}
-        if Field.TERM_MONTHS in self.values:
-            found[Field.TERM_MONTHS.value] = int(self.values[Field.TERM_MONTHS].value)
-        return LoanApplication(**found)  # type: ignore[arg-type]
+
+        def found(name: Field) -> Decimal | str | None:
+            item = self.values.get(name)
+            return None if item is None else item.value
+
+        def text(name: Field) -> str | None:
+            value = found(name)
+            return None if value is None else str(value)
+
+        def amount(name: Field) -> Decimal | None:
+            value = found(name)
+            return value if isinstance(value, Decimal) else None
+
+        term = amount(Field.TERM_MONTHS)
+        return LoanApplication(
+            loan_id=text(Field.LOAN_ID),
+            borrower_name=text(Field.BORROWER_NAME),
+            income=amount(Field.INCOME),
+            monthly_debt=amount(Field.MONTHLY_DEBT),
+            requested_amount=amount(Field.REQUESTED_AMOUNT),
+            currency=text(Field.CURRENCY),
+            employment_years=amount(Field.EMPLOYMENT_YEARS),
+            term_months=None if term is None else int(term),
+            purpose=text(Field.PURPOSE),
+        )

@@ -38,7 +38,8 @@ class PolicyEngine:
         """Run a policy on the values; the input schema rejects missing or mistyped fields."""
         policy = self.get(policy_id)
         try:
-            response = self._engine.evaluate(policy_id, _context_json(values), {"trace": True})
+            context = _context_json(policy_id, values)
+            response = self._engine.evaluate(policy_id, context, {"trace": True})
         except RuntimeError as error:
             raise _translate(policy, error) from None
         return _result(policy, response)
@@ -51,13 +52,13 @@ def _parse(policy: PolicyFile) -> zen.ZenDecisionContent:
         raise InvalidPolicy(f"{policy.path}: zen-engine cannot load it ({error})") from error
 
 
-def _context_json(values: PolicyInput) -> str:
+def _context_json(policy_id: str, values: PolicyInput) -> str:
     """Serialise inputs as JSON text so Decimals reach the engine's decimal numbers exactly."""
     items = []
     for key, value in values.items():
         if isinstance(value, Decimal):
             if not value.is_finite():
-                raise PolicyInputRejected("(any)", f"{key} is not a finite number")
+                raise PolicyInputRejected(policy_id, f"{key} is not a finite number")
             encoded = format(value, "f")
         else:
             encoded = json.dumps(value)
