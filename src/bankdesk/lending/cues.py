@@ -205,7 +205,8 @@ INSTRUCTION = re.compile(
 
 
 # A line break ends a sentence unless the next line carries on in lower case (a soft wrap).
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\r?\n(?!\s*[a-z])")
+# A full stop directly followed by a capitalised word ("$20,000.Ignore ...") ends one too.
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$|[A-Z][a-z])|\r?\n(?!\s*[a-z])")
 
 
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:

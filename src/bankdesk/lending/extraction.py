@@ -4,6 +4,7 @@ Precision over recall: a field the text does not state unambiguously is left emp
 reason is recorded, so the case asks for information instead of deciding on a guess.
 """
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ def extract_application(text: str) -> Extraction:
     ]
     for name, find in money_fields:
         _keep(name, find(text, mentions), values, unsure)
-    _keep(Field.CURRENCY, _currency(values), values, unsure)
+    _keep(Field.CURRENCY, _currency(text, values), values, unsure)
     for name, found in find_identities(text).items():
         _keep(name, found, values, unsure)
     return Extraction(text=text, values=values, unsure=unsure)
@@ -133,13 +134,19 @@ def _requested_amount(_text: str, mentions: list[Mention]) -> Found | None:
     return _grounded(Field.REQUESTED_AMOUNT, amounts.pop(), requests[:1], "amount requested")
 
 
-def _currency(values: dict[Field, ExtractedValue]) -> Found | None:
+_CURRENCY_LABEL = re.compile(r"(?im)^[ \t]*currency[ \t]*[:=][ \t]*(?P<code>[A-Z]{3})\b")
+
+
+def _currency(text: str, values: dict[Field, ExtractedValue]) -> Found | None:
+    """The currency the amounts are marked with, or a `Currency:` line; both must agree."""
     stated = [item for value in values.values() for item in value.stated if item.currency]
-    codes = {item.currency for item in stated}
+    spans = [item.span for item in stated]
+    codes = {str(item.currency) for item in stated}
+    for label in _CURRENCY_LABEL.finditer(text):
+        codes.add(label["code"])
+        spans.append(Span(label.start("code"), label.end("code"), label["code"]))
     if not codes:
         return None
     if len(codes) > 1:
-        return "amounts are in different currencies: " + ", ".join(sorted(c for c in codes if c))
-    code = codes.pop()
-    spans = tuple(item.span for item in stated)
-    return ExtractedValue(Field.CURRENCY, str(code), spans, note="currency marker on the amounts")
+        return "amounts are in different currencies: " + ", ".join(sorted(codes))
+    return ExtractedValue(Field.CURRENCY, codes.pop(), tuple(spans), note="currency stated")

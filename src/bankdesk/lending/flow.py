@@ -69,8 +69,6 @@ class LendingFlow:
             raise TextTooLong(len(text), self.max_text_chars)
         extraction = extract_application(text)
         application = extraction.application
-        if application.currency is None and Field.CURRENCY not in extraction.unsure:
-            application = replace(application, currency=self.default_currency)
         decision = self.decide(application, policy_id=policy_id, unsure=extraction.unsure)
         return replace(decision, extraction=extraction)
 
@@ -83,6 +81,8 @@ class LendingFlow:
     ) -> LendingDecision:
         """Check an application and, when it is complete, let the policy decide it."""
         policy = self.engine.get(policy_id or self.policy_id)
+        if application.currency is None and Field.CURRENCY not in (unsure or {}):
+            application = replace(application, currency=self.default_currency)
         assigned = application.loan_id is None
         if assigned:
             application = replace(application, loan_id=new_loan_id())

@@ -65,42 +65,36 @@ def _missing(name: Field, why: str | None) -> Problem:
     label = FIELD_LABELS[name]
     message = f"We need the borrower's {label}."
     if why:
-        message = f"We need the borrower's {label}: {why}."
+        message = f"We need the borrower's {label}: {why.rstrip('.')}."
     return Problem(name, f"MISSING_{name.value.upper()}", message)
 
 
 def _invalid_amounts(application: LoanApplication, limits: Limits) -> list[Problem]:
-    problems = []
-    income, debt, amount = (
-        application.income,
-        application.monthly_debt,
-        application.requested_amount,
+    """Values no policy should see: not numbers, negative, zero where it can't be, absurd."""
+    checks: tuple[tuple[Field, Decimal | None, bool, Decimal], ...] = (
+        # Zero income is a fact the policy declines on (dti 1.0), not an input error.
+        (Field.INCOME, application.income, False, limits.max_monthly_income),
+        (Field.MONTHLY_DEBT, application.monthly_debt, False, limits.max_monthly_income),
+        (Field.REQUESTED_AMOUNT, application.requested_amount, True, limits.max_requested_amount),
     )
-    if income is not None and income <= 0:
-        problems.append(_invalid(Field.INCOME, "must be greater than zero", income))
-    if income is not None and income > limits.max_monthly_income:
-        problems.append(
-            _invalid(Field.INCOME, f"is above {limits.max_monthly_income:,} a month", income)
-        )
-    if debt is not None and debt < 0:
-        problems.append(_invalid(Field.MONTHLY_DEBT, "cannot be negative", debt))
-    if debt is not None and debt > limits.max_monthly_income:
-        problems.append(
-            _invalid(Field.MONTHLY_DEBT, f"is above {limits.max_monthly_income:,} a month", debt)
-        )
-    if amount is not None and amount <= 0:
-        problems.append(_invalid(Field.REQUESTED_AMOUNT, "must be greater than zero", amount))
-    if amount is not None and amount > limits.max_requested_amount:
-        problems.append(
-            _invalid(Field.REQUESTED_AMOUNT, f"is above {limits.max_requested_amount:,}", amount)
-        )
+    problems = []
+    for name, value, must_be_positive, maximum in checks:
+        if value is None:
+            continue
+        if not value.is_finite():
+            problems.append(_invalid(name, "is not a number", value))
+        elif value < 0 or (must_be_positive and value == 0):
+            rule = "must be greater than zero" if must_be_positive else "cannot be negative"
+            problems.append(_invalid(name, rule, value))
+        elif value > maximum:
+            problems.append(_invalid(name, f"is above the plausible maximum of {maximum:,}", value))
     return problems
 
 
 def _invalid(name: Field, rule: str, value: Decimal) -> Problem:
-    label = FIELD_LABELS[name]
+    shown = f"{value:,}" if value.is_finite() else str(value)
     return Problem(
         name,
         f"INVALID_{name.value.upper()}",
-        f"The {label} ({value:,}) {rule}; please confirm the figure.",
+        f"The {FIELD_LABELS[name]} figure given ({shown}) {rule}; please confirm it.",
     )

@@ -12,6 +12,9 @@ from bankdesk.domain.errors import InvalidPolicy, PolicyInputRejected, PolicyNot
 from bankdesk.policy.registry import PolicyFile
 
 PolicyInput = Mapping[str, Decimal | int | str | None]
+# zen-engine's decimals hold about 28 digits; keep inputs well inside so that products such as
+# income * 10 cannot overflow inside a policy.
+MAX_INPUT_MAGNITUDE = Decimal("1e20")
 DECIDED_OUTCOMES = frozenset({Outcome.APPROVE, Outcome.REVIEW, Outcome.DECLINE})
 
 
@@ -49,7 +52,8 @@ def _parse(policy: PolicyFile) -> zen.ZenDecisionContent:
     try:
         return zen.ZenDecisionContent(policy.text)
     except Exception as error:
-        raise InvalidPolicy(f"{policy.path}: zen-engine cannot load it ({error})") from error
+        reason = zen_message(error)
+        raise InvalidPolicy(f"{policy.path}: zen-engine cannot load it ({reason})") from None
 
 
 def _context_json(policy_id: str, values: PolicyInput) -> str:
@@ -59,6 +63,8 @@ def _context_json(policy_id: str, values: PolicyInput) -> str:
         if isinstance(value, Decimal):
             if not value.is_finite():
                 raise PolicyInputRejected(policy_id, f"{key} is not a finite number")
+            if abs(value) >= MAX_INPUT_MAGNITUDE:
+                raise PolicyInputRejected(policy_id, f"{key} is too large to evaluate")
             encoded = format(value, "f")
         else:
             encoded = json.dumps(value)
@@ -68,7 +74,7 @@ def _context_json(policy_id: str, values: PolicyInput) -> str:
 
 def _translate(policy: PolicyFile, error: RuntimeError) -> Exception:
     """Turn zen's error (a JSON line followed by a backtrace) into a domain error."""
-    first_line = str(error).split("\n", 1)[0]
+    first_line = zen_message(error)
     try:
         detail = json.loads(first_line)
     except json.JSONDecodeError:
@@ -77,6 +83,12 @@ def _translate(policy: PolicyFile, error: RuntimeError) -> Exception:
     if detail.get("type") == "NodeError" and _is_input_node(policy, detail.get("nodeId")):
         return PolicyInputRejected(policy.id, source.lstrip(": ").lstrip("/"))
     return InvalidPolicy(f"policy {policy.id!r} failed in node {detail.get('nodeId')}: {source}")
+
+
+def zen_message(error: Exception) -> str:
+    """zen's error text without the Rust backtrace it appends when RUST_BACKTRACE is set."""
+    text = str(error).split("Stack backtrace:", 1)[0].strip()
+    return text.split("\n", 1)[0] if text.startswith("{") else " ".join(text.split())
 
 
 def _is_input_node(policy: PolicyFile, node_id: object) -> bool:

@@ -66,6 +66,8 @@ def discover(directories: Iterable[Path]) -> dict[str, PolicyFile]:
 def _check_graph(path: Path, graph: object) -> None:
     if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list):
         raise InvalidPolicy(f"{path}: not a JDM decision graph (no 'nodes' list)")
+    if not all(isinstance(node, dict) for node in graph["nodes"]):
+        raise InvalidPolicy(f"{path}: every entry of 'nodes' must be an object")
     content_type = graph.get("contentType", JDM_CONTENT_TYPE)
     if content_type != JDM_CONTENT_TYPE:
         raise InvalidPolicy(f"{path}: contentType is {content_type!r}, expected {JDM_CONTENT_TYPE}")
