@@ -51,6 +51,12 @@ _NON_MONEY_LABEL_WORDS = re.compile(
 )
 
 
+# Digits a stated amount may have: enough for any real figure, few enough that exact
+# Decimal arithmetic (28 digits) and the policy engine never have to round it.
+MAX_WHOLE_DIGITS = 15
+MAX_FRACTION_DIGITS = 4
+
+
 @dataclass(frozen=True, slots=True)
 class MoneyMention:
     """One amount as written: value, currency (None when unmarked) and where it is."""
@@ -81,6 +87,9 @@ def find_money(text: str) -> list[MoneyMention]:
 
 
 def _amount(number: str, multiplier: str | None, cents: str | None) -> Decimal | None:
+    whole, _, fraction = number.replace(",", "").partition(".")
+    if len(whole) > MAX_WHOLE_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
+        return None  # no borrower states money like this; reading it would be a guess
     try:
         value = Decimal(number.replace(",", ""))
     except InvalidOperation:

@@ -36,13 +36,21 @@ _NAME_PATTERNS: tuple[re.Pattern[str], ...] = (
         rf"|sincerely|cheers|yours truly)[ \t]*[,!.]?[ \t\r]*\n[ \t]*(?P<name>{_CAP_NAME})[ \t\r]*$"
     ),
 )
-# Words that follow "I'm" or stand in a label but are not names.
+# Words that are not names when written in lower case ("Zoë Kowalczyk and I"), and words that
+# are not names even capitalised ("I'm Self Employed"). "An" or "Loan" written as a name is one.
 _NOT_NAME_WORDS = frozenset(
     """
-    a an the self employed looking interested writing applying currently hoping trying here
-    not just also really very new single married retired unemployed working requesting asking
-    monthly annual income loan debt amount borrower applicant request requested payment
-    payments salary unknown none n/a na tbd currency purpose
+    a an and or the i im me my is am are was need want would like looking interested writing
+    applying currently hoping trying here not just also really very new single married retired
+    unemployed working requesting asking monthly annual income loan debt amount borrower
+    applicant request requested payment payments salary unknown none n/a na tbd currency purpose
+    """.split()
+)
+_NOT_NAME_TITLES = frozenset(
+    """
+    Self Employed Self-Employed Looking Interested Writing Applying Currently Hoping Trying
+    Requesting Asking Retired Unemployed Working Married Single Unknown None N/A TBD Here Not
+    Just Also Really Very The Applicant Borrower Monthly Annual Income Debt Amount
     """.split()
 )
 _LOAN_ID = re.compile(
@@ -110,28 +118,19 @@ def _single(name: Field, spans: list[Span], what: str) -> ExtractedValue | str |
 
 def _borrower_name(text: str) -> ExtractedValue | str | None:
     for pattern in _NAME_PATTERNS:  # most explicit form first
-        spans = [_trim_name(span) for span in _spans(text, pattern, "name")]
-        names = [span for span in spans if span and _is_name(span.text)]
+        names = [span for span in _spans(text, pattern, "name") if _is_name(span.text)]
         if names:
             return _single(Field.BORROWER_NAME, names, "borrower name")
     return None
 
 
-def _trim_name(span: Span) -> Span | None:
-    words = span.text.split()
-    while words and words[-1].lower().strip(".") in _NOT_NAME_WORDS:
-        words.pop()
-    if not words:
-        return None
-    kept = " ".join(words)
-    end = span.start + span.text.find(words[-1]) + len(words[-1])
-    return Span(span.start, end, span.text[: end - span.start]) if kept else None
-
-
 def _is_name(candidate: str) -> bool:
+    """A candidate with a word that is not a name is left out, never cut short."""
     words = candidate.split()
     return 1 <= len(words) <= 5 and not any(
-        word.lower().strip(".") in _NOT_NAME_WORDS for word in words
+        word.strip(".") in _NOT_NAME_TITLES
+        or (word.islower() and word.strip(".") in _NOT_NAME_WORDS)
+        for word in words
     )
 
 

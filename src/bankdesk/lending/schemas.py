@@ -17,7 +17,7 @@ def _number(value: Decimal) -> int | float:
 
 
 Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]
-Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False, max_digits=20)]
+Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False, max_digits=20, decimal_places=6)]
 
 
 class DecisionEvent(BaseModel):

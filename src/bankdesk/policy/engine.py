@@ -15,6 +15,7 @@ PolicyInput = Mapping[str, Decimal | int | str | None]
 # zen-engine's decimals hold about 28 digits; keep inputs well inside so that products such as
 # income * 10 cannot overflow inside a policy.
 MAX_INPUT_MAGNITUDE = Decimal("1e20")
+MAX_INPUT_DIGITS = 24
 DECIDED_OUTCOMES = frozenset({Outcome.APPROVE, Outcome.REVIEW, Outcome.DECLINE})
 
 
@@ -65,6 +66,10 @@ def _context_json(policy_id: str, values: PolicyInput) -> str:
                 raise PolicyInputRejected(policy_id, f"{key} is not a finite number")
             if abs(value) >= MAX_INPUT_MAGNITUDE:
                 raise PolicyInputRejected(policy_id, f"{key} is too large to evaluate")
+            if len(value.as_tuple().digits) > MAX_INPUT_DIGITS:
+                raise PolicyInputRejected(
+                    policy_id, f"{key} has more digits than the policy can evaluate exactly"
+                )
             encoded = format(value, "f")
         else:
             encoded = json.dumps(value)
