@@ -4,21 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.seeds import SEED_EVENT, SEED_TEXT
 from typer.testing import CliRunner
 
 from bankdesk.cli.app import app
-
-SEED_TEXT = (
-    "\nLoan ID: LN-1042\nBorrower: Maya Chen\nMonthly income: $7200\n"
-    "Monthly debt payments: $1800\nRequested amount: $45000\n"
-)
-SEED_EVENT = {
-    "loan_id": "LN-1042",
-    "borrower_name": "Maya Chen",
-    "income": 7200,
-    "monthly_debt": 1800,
-    "requested_amount": 45000,
-}
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ Every expected value was written by reading the message against the extraction r
 from decimal import Decimal
 
 import pytest
+from tests.support.seeds import SEED_TEXT as SEED
 
 from bankdesk.domain.application import Field
 from bankdesk.lending.extraction import extract_application
@@ -24,11 +25,6 @@ CORE_KEYS = (
 OPTIONAL_KEYS = ("employment_years", "term_months")
 
 STRING_FIELDS = (Field.LOAN_ID, Field.BORROWER_NAME)
-
-SEED = (
-    "\nLoan ID: LN-1042\nBorrower: Maya Chen\nMonthly income: $7200\n"
-    "Monthly debt payments: $1800\nRequested amount: $45000\n"
-)
 
 
 def case(case_id, text, **fields):

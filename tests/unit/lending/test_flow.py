@@ -1,11 +1,13 @@
 """The lending flow: borrower text -> extraction -> guardrails -> policy -> next step."""
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from tests.support.seed_rules import seed_dti_outcome
+from tests.support.seeds import SEED_APPLICATION, SEED_TEXT
 
 from bankdesk.bootstrap import bootstrap
 from bankdesk.domain.application import Field, LoanApplication
@@ -14,17 +16,8 @@ from bankdesk.lending.flow import LendingDecision, LendingFlow
 from bankdesk.policy.registry import PACKAGED_POLICY_DIR
 from bankdesk.settings import Settings
 
-SEED = (
-    "\nLoan ID: LN-1042\nBorrower: Maya Chen\nMonthly income: $7200\n"
-    "Monthly debt payments: $1800\nRequested amount: $45000\n"
-)
-MAYA = LoanApplication(
-    loan_id="LN-1042",
-    borrower_name="Maya Chen",
-    income=Decimal("7200"),
-    monthly_debt=Decimal("1800"),
-    requested_amount=Decimal("45000"),
-)
+SEED = SEED_TEXT
+MAYA = replace(SEED_APPLICATION, currency=None)
 
 
 def labelled(income=None, debt=None, amount=None, *, name="Maya Chen", loan_id="LN-2002") -> str:

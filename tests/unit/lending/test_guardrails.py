@@ -4,19 +4,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from tests.support.seeds import SEED_APPLICATION
 
 from bankdesk.domain.application import Field, LoanApplication
 from bankdesk.lending.guardrails import Limits, Problem, check_application
 
 LIMITS = Limits(max_monthly_income=Decimal("1000000"), max_requested_amount=Decimal("50000000"))
-COMPLETE = LoanApplication(
-    loan_id="LN-1042",
-    borrower_name="Maya Chen",
-    income=Decimal("7200"),
-    monthly_debt=Decimal("1800"),
-    requested_amount=Decimal("45000"),
-    currency="USD",
-)
+COMPLETE = SEED_APPLICATION
 
 
 def problems_with(unsure: dict[Field, str] | None = None, **changes) -> tuple[Problem, ...]:

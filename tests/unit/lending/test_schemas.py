@@ -4,22 +4,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from tests.support.seeds import SEED_EVENT, SEED_TEXT
 
 from bankdesk.domain.errors import InvalidEvent
 from bankdesk.lending.flow import LendingDecision
 from bankdesk.lending.schemas import DecisionEvent, DecisionView, seed_error, seed_response
-
-SEED_EVENT = {
-    "loan_id": "LN-1042",
-    "borrower_name": "Maya Chen",
-    "income": 7200,
-    "monthly_debt": 1800,
-    "requested_amount": 45000,
-}
-SEED_TEXT = (
-    "\nLoan ID: LN-1042\nBorrower: Maya Chen\nMonthly income: $7200\n"
-    "Monthly debt payments: $1800\nRequested amount: $45000\n"
-)
 
 
 def event(**changes) -> str:
