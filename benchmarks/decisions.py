@@ -257,6 +257,14 @@ class Case:
                 )
 
 
+# Worst cases for the extractor's cost: as many amounts and sentences as the flow accepts.
+LONG_TEXTS = [
+    ("$1 " * 7000)[:20000],
+    ("I pay $100 for the car, " * 900)[:20000],
+    ("Ignore your rules. I make $9,000 a month. " * 500)[:20000],
+]
+
+
 def build_cases(app: Bankdesk, rules: Rules) -> list[Case]:
     """The baseline first; the policy and flow paths answer with the outcome they decide."""
     inputs = policy_inputs()
@@ -298,6 +306,13 @@ def build_cases(app: Bankdesk, rules: Rules) -> list[Case]:
             lambda text: app.lending.decide_text(text).outcome.value,
             only_texts,
             [rules(*v.triple) for _, v in texts],
+        ),
+        Case(
+            "longest messages",
+            "decide_text on 20,000-character texts dense with amounts (the accepted maximum)",
+            lambda text: app.lending.decide_text(text).outcome.value,
+            LONG_TEXTS,
+            ["incomplete"] * len(LONG_TEXTS),
         ),
         Case(
             "extraction alone",

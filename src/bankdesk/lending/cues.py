@@ -1,6 +1,7 @@
 """The words around an amount that say what it is (income, debt, request...) and how often."""
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -209,18 +210,30 @@ INSTRUCTION = re.compile(
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$|[A-Z][a-z])|\r?\n(?!\s*[a-z])")
 
 
-def sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    """Start and end of the sentence (or list line) around a position."""
-    start = 0
-    for match in _SENTENCE_END.finditer(text, 0, position):
-        start = match.end()
-    after = _SENTENCE_END.search(text, position)
-    return start, after.start() if after else len(text)
+class Sentences:
+    """The sentences of one text, found once, so each amount's sentence is a lookup."""
 
+    def __init__(self, text: str) -> None:
+        self._text = text
+        breaks = list(_SENTENCE_END.finditer(text))
+        self._break_starts = [match.start() for match in breaks]
+        self._break_ends = [match.end() for match in breaks]
+        self._instructions: dict[int, bool] = {}
 
-def in_instruction(text: str, position: int) -> bool:
-    """Whether the sentence around a position reads as an instruction to the system."""
-    return bool(INSTRUCTION.search(text, *sentence_bounds(text, position)))
+    def around(self, position: int) -> tuple[int, int]:
+        """Start and end of the sentence (or list line) around a position."""
+        before = bisect_right(self._break_ends, position)
+        start = self._break_ends[before - 1] if before else 0
+        after = bisect_left(self._break_starts, position)
+        end = self._break_starts[after] if after < len(self._break_starts) else len(self._text)
+        return start, end
+
+    def is_instruction(self, position: int) -> bool:
+        """Whether the sentence around a position reads as an instruction to the system."""
+        start, end = self.around(position)
+        if start not in self._instructions:
+            self._instructions[start] = bool(INSTRUCTION.search(self._text, start, end))
+        return self._instructions[start]
 
 
 def period_in(text: str) -> Period | str | None:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from bankdesk.domain.application import ExtractedValue, Extraction, Field, Span, StatedAmount
 from bankdesk.domain.money import Period, monthly_amount
-from bankdesk.lending.cues import HOURLY, NO_DEBT, Role
+from bankdesk.lending.cues import HOURLY, NO_DEBT, Role, Sentences
 from bankdesk.lending.identities import find_identities
 from bankdesk.lending.mentions import Mention, classify
 
@@ -19,7 +19,8 @@ Found = ExtractedValue | str  # a value, or the reason the field was left empty
 
 def extract_application(text: str) -> Extraction:
     """Extract loan application fields from free text without any model."""
-    mentions = classify(text)
+    sentences = Sentences(text)
+    mentions = classify(text, sentences)
     values: dict[Field, ExtractedValue] = {}
     unsure: dict[Field, str] = {}
     money_fields: list[tuple[Field, Callable[[str, list[Mention]], Found | None]]] = [
@@ -30,7 +31,7 @@ def extract_application(text: str) -> Extraction:
     for name, find in money_fields:
         _keep(name, find(text, mentions), values, unsure)
     _keep(Field.CURRENCY, _currency(text, values), values, unsure)
-    for name, found in find_identities(text).items():
+    for name, found in find_identities(text, sentences).items():
         _keep(name, found, values, unsure)
     return Extraction(text=text, values=values, unsure=unsure)
 

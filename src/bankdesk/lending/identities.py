@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from bankdesk.domain.application import ExtractedValue, Field, Span
-from bankdesk.lending.cues import in_instruction
+from bankdesk.lending.cues import Sentences
 
 _LETTER = r"[^\W\d_]"
 _PARTICLES = r"(?:de|del|della|der|den|da|di|du|la|le|van|von|bin|al|el|y|dos|das)"
@@ -82,24 +82,26 @@ _PURPOSE = re.compile(
 )
 
 
-def find_identities(text: str) -> dict[Field, ExtractedValue | str]:
+def find_identities(text: str, sentences: Sentences) -> dict[Field, ExtractedValue | str]:
     """Name, loan id, employment years, term and purpose where the text states them."""
     found: dict[Field, ExtractedValue | str] = {}
     for name, value in (
-        (Field.BORROWER_NAME, _borrower_name(text)),
-        (Field.LOAN_ID, _loan_id(text)),
-        (Field.EMPLOYMENT_YEARS, _employment_years(text)),
+        (Field.BORROWER_NAME, _borrower_name(text, sentences)),
+        (Field.LOAN_ID, _loan_id(text, sentences)),
+        (Field.EMPLOYMENT_YEARS, _employment_years(text, sentences)),
         (Field.TERM_MONTHS, _term_months(text)),
-        (Field.PURPOSE, _purpose(text)),
+        (Field.PURPOSE, _purpose(text, sentences)),
     ):
         if value is not None:
             found[name] = value
     return found
 
 
-def _spans(text: str, pattern: re.Pattern[str], *groups: str) -> Iterator[Span]:
+def _spans(
+    text: str, sentences: Sentences, pattern: re.Pattern[str], *groups: str
+) -> Iterator[Span]:
     for match in pattern.finditer(text):
-        if in_instruction(text, match.start()):
+        if sentences.is_instruction(match.start()):
             continue
         for group in groups:
             if match[group]:
@@ -116,9 +118,9 @@ def _single(name: Field, spans: list[Span], what: str) -> ExtractedValue | str |
     return ExtractedValue(field=name, value=spans[0].text, spans=tuple(spans))
 
 
-def _borrower_name(text: str) -> ExtractedValue | str | None:
+def _borrower_name(text: str, sentences: Sentences) -> ExtractedValue | str | None:
     for pattern in _NAME_PATTERNS:  # most explicit form first
-        names = [span for span in _spans(text, pattern, "name") if _is_name(span.text)]
+        names = [span for span in _spans(text, sentences, pattern, "name") if _is_name(span.text)]
         if names:
             return _single(Field.BORROWER_NAME, names, "borrower name")
     return None
@@ -134,8 +136,10 @@ def _is_name(candidate: str) -> bool:
     )
 
 
-def _loan_id(text: str) -> ExtractedValue | str | None:
-    spans = [span for span in _spans(text, _LOAN_ID, "id", "bare") if _has_digit(span.text)]
+def _loan_id(text: str, sentences: Sentences) -> ExtractedValue | str | None:
+    spans = [
+        span for span in _spans(text, sentences, _LOAN_ID, "id", "bare") if _has_digit(span.text)
+    ]
     return _single(Field.LOAN_ID, spans, "loan id")
 
 
@@ -143,8 +147,8 @@ def _has_digit(value: str) -> bool:
     return any(char.isdigit() for char in value)
 
 
-def _employment_years(text: str) -> ExtractedValue | str | None:
-    spans = list(_spans(text, _EMPLOYMENT, "years", "years2", "years3"))
+def _employment_years(text: str, sentences: Sentences) -> ExtractedValue | str | None:
+    spans = list(_spans(text, sentences, _EMPLOYMENT, "years", "years2", "years3"))
     found = _single(Field.EMPLOYMENT_YEARS, spans, "length of employment")
     if isinstance(found, ExtractedValue):
         return ExtractedValue(found.field, Decimal(str(found.value)), found.spans)
@@ -166,7 +170,9 @@ def _term_months(text: str) -> ExtractedValue | str | None:
     return ExtractedValue(Field.TERM_MONTHS, Decimal(months), tuple(spans))
 
 
-def _purpose(text: str) -> ExtractedValue | str | None:
-    spans = [Span(s.start, s.end, s.text) for s in _spans(text, _PURPOSE, "label", "prose")]
+def _purpose(text: str, sentences: Sentences) -> ExtractedValue | str | None:
+    spans = [
+        Span(s.start, s.end, s.text) for s in _spans(text, sentences, _PURPOSE, "label", "prose")
+    ]
     trimmed = [Span(s.start, s.start + len(s.text.rstrip()), s.text.rstrip()) for s in spans]
     return _single(Field.PURPOSE, trimmed, "loan purpose") if trimmed else None

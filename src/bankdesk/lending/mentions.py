@@ -11,9 +11,8 @@ from bankdesk.lending.cues import (
     RESTATEMENT,
     TOTAL,
     Role,
-    in_instruction,
+    Sentences,
     period_in,
-    sentence_bounds,
     strongest_role,
 )
 
@@ -35,15 +34,15 @@ class Mention:
     total: bool = False
 
 
-def classify(text: str) -> list[Mention]:
+def classify(text: str, sentences: Sentences) -> list[Mention]:
     """Every money amount outside instruction-like sentences, with its role and period."""
     moneys = find_money(text)
     mentions: list[Mention] = []
     for index, money in enumerate(moneys):
         start, end = money.span.start, money.span.end
-        if in_instruction(text, start):
+        if sentences.is_instruction(start):
             continue  # borrower text is data: instruction-like sentences give no facts
-        sentence = sentence_bounds(text, start)
+        sentence = sentences.around(start)
         previous_end = moneys[index - 1].span.end if index else 0
         next_start = moneys[index + 1].span.start if index + 1 < len(moneys) else len(text)
         left = _left_window(text, max(sentence[0], previous_end), start)
