@@ -1,12 +1,15 @@
 """The installed `bankdesk` console script, run as a separate process."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bankdesk.policy.registry import PACKAGED_POLICY_DIR, content_version
 
 SCRIPT = Path(sys.executable).with_name("bankdesk")
 
@@ -46,3 +49,32 @@ def test_unreadable_file_exits_two(bankdesk: str, tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert completed.stdout == ""
     assert completed.stderr.startswith("error: cannot read")
+
+
+def test_policy_dir_from_the_environment_overrides_a_packaged_policy(
+    bankdesk: str, tmp_path: Path
+) -> None:
+    graph = json.loads((PACKAGED_POLICY_DIR / "seed-dti.json").read_text(encoding="utf-8"))
+    for node in graph["nodes"]:
+        for rule in node.get("content", {}).get("rules", []):
+            for key, cell in rule.items():
+                rule[key] = cell.replace("5000", "8000") if isinstance(cell, str) else cell
+    (tmp_path / "seed-dti.json").write_text(json.dumps(graph), encoding="utf-8")
+    event = '{"borrower_name": "Maya Chen", "income": 7200, "monthly_debt": 1800, '
+    event += '"requested_amount": 45000}'
+
+    completed = subprocess.run(
+        [bankdesk, "decide", "--json", event],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, "BANKDESK_POLICY_DIR": str(tmp_path)},
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    body = json.loads(json.loads(completed.stdout)["body"])
+    assert body["decision"] == "review"
+    assert body["policy"]["version"] != content_version(
+        (PACKAGED_POLICY_DIR / "seed-dti.json").read_bytes()
+    )
