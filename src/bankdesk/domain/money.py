@@ -14,9 +14,11 @@ class Period(StrEnum):
     WEEKLY = "weekly"
     BIWEEKLY = "biweekly"
     SEMIMONTHLY = "semimonthly"
+    HOURLY = "hourly"
 
 
-# Payments per year for each period; a monthly figure is amount * per_year / 12.
+# Payments per year for each period that converts; a monthly figure is amount * per_year / 12.
+# Hourly pay does not convert without the hours worked, so it has no entry.
 PAYMENTS_PER_YEAR: dict[Period, int] = {
     Period.MONTHLY: 12,
     Period.ANNUAL: 1,
@@ -35,6 +37,8 @@ def monthly_amount(amount: Decimal, period: Period) -> Decimal:
     """Convert an amount stated per `period` into a monthly amount, exact to the cent."""
     if period is Period.MONTHLY:
         return amount
+    if period not in PAYMENTS_PER_YEAR:
+        raise ValueError(f"an amount per {period.value} period has no monthly equivalent")
     return to_cents(amount * PAYMENTS_PER_YEAR[period] / 12)
 
 

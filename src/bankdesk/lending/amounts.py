@@ -12,7 +12,24 @@ CURRENCY_BY_MARKER: dict[str, str] = {
     "a$": "AUD", "au$": "AUD", "aud": "AUD",
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
     "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
+    "¥": "JPY", "jpy": "JPY", "yen": "JPY",
+    "₹": "INR", "inr": "INR", "rupee": "INR", "rupees": "INR",
+    "chf": "CHF", "franc": "CHF", "francs": "CHF",
+    "cny": "CNY", "yuan": "CNY", "renminbi": "CNY",
+    "mxn": "MXN", "peso": "MXN", "pesos": "MXN",
+    "₩": "KRW", "krw": "KRW", "₽": "RUB", "rub": "RUB", "₺": "TRY", "try": "TRY",
+    "nzd": "NZD", "sek": "SEK", "nok": "NOK", "dkk": "DKK", "pln": "PLN", "zł": "PLN",
+    "sgd": "SGD", "hkd": "HKD", "zar": "ZAR", "brl": "BRL", "r$": "BRL",
 }  # fmt: skip
+# Currency words a text may name away from any amount ("800,000 a month (yen)"). English
+# words that are also currencies ("pounds" of weight, "won", "real") are left out.
+_CURRENCY_WORDS = re.compile(
+    r"(?<![\w$])(?:USD|EUR|GBP|CAD|AUD|JPY|INR|CHF|CNY|MXN|KRW|RUB|NZD|SEK|NOK|DKK|PLN|SGD|HKD"
+    r"|ZAR|BRL)(?!\w)|[€£¥₹₩₽₺]|\b(?:dollars?|bucks|euros?|yen|rupees?|francs?|yuan|renminbi"
+    r"|pesos?)\b",
+    re.IGNORECASE,
+)
+_CODES = r"USD|EUR|GBP|CAD|AUD|JPY|INR|CHF|CNY|MXN|KRW|RUB|NZD|SEK|NOK|DKK|PLN|SGD|HKD|ZAR|BRL"
 MULTIPLIERS: dict[str, Decimal] = {
     "k": Decimal(1000), "grand": Decimal(1000), "thousand": Decimal(1000),
     "m": Decimal(1_000_000), "mm": Decimal(1_000_000), "mil": Decimal(1_000_000),
@@ -22,14 +39,15 @@ MULTIPLIERS: dict[str, Decimal] = {
 _MONEY = re.compile(
     r"""
     (?<![\w.\-/#])                                  # not inside an id, phone or date
-    (?P<pre>US\$|CA?\$|AU?\$|\$|€|£|(?:USD|EUR|GBP|CAD|AUD)\s?)?
+    (?:(?P<pre>US\$|CA?\$|AU?\$|R\$|\$|€|£|¥|₹|₩|₽|{codes})\s?)?
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
     (?:\s?(?P<mult>k|K|grand|thousand|mm|mil|million|m|M)(?![A-Za-z]))?
-    (?:\s?(?P<post>USD|EUR|GBP|CAD|AUD|dollars?|bucks|euros?|pounds?)(?![A-Za-z]))?
+    (?:\s?(?P<post>(?:{codes})|dollars?|bucks|euros?|pounds?|yen|rupees?|francs?|yuan
+        |pesos?|€|£|¥|₹|zł)(?![A-Za-z]))?
     (?:\s+and\s+(?P<cents>\d{1,2})\s+cents)?
     (?![\w\-]|[.,]\d|\s?%|\s?percent)               # not a fragment, not a percentage
     (?!/(?!\s?(?:mo|month|yr|year|wk|week|hr|hour)\b))  # a slash only as in "$4,000/month"
-    """,
+    """.replace("{codes}", _CODES),
     re.VERBOSE,
 )
 # A bare number is money only directly after a label such as "Monthly income:", or when a
@@ -57,13 +75,25 @@ MAX_WHOLE_DIGITS = 15
 MAX_FRACTION_DIGITS = 4
 
 
+# "45 500" and "45.000" group thousands with a space or a full stop, or are two numbers, or a
+# decimal: the figure cannot be read with certainty.
+_SPACE_GROUP_BEFORE = re.compile(r"(?<![\d,.])\d{1,3}(?:[ \u00a0]\d{3})*[ \u00a0]$")
+_DOT_GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_RETIREMENT_PLAN = re.compile(r"^40[13] ?\(?[kb]\)?$", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class MoneyMention:
-    """One amount as written: value, currency (None when unmarked) and where it is."""
+    """One amount as written: value, currency (None when unmarked) and where it is.
+
+    An ambiguous mention is money whose figure cannot be read with certainty; it is kept so
+    the field it belongs to is left empty instead of taking a wrong figure.
+    """
 
     amount: Decimal
     currency: str | None
     span: Span
+    ambiguous: bool = False
 
 
 def find_money(text: str) -> list[MoneyMention]:
@@ -73,6 +103,8 @@ def find_money(text: str) -> list[MoneyMention]:
         pre, mult, post = match["pre"], match["mult"], match["post"]
         if mult in {"m", "M", "mm", "mil"} and not pre:
             continue  # "5m" is as likely minutes or metres as millions without a currency sign
+        if not pre and _RETIREMENT_PLAN.match(match.group(0)):
+            continue  # a 401(k) is a retirement plan, not $401,000
         if not (pre or mult or post or _rate_follows(text, match.end())) and not _after_money_label(
             text, match.start()
         ):
@@ -80,10 +112,23 @@ def find_money(text: str) -> list[MoneyMention]:
         amount = _amount(match["num"], mult, match["cents"])
         if amount is None:
             continue
-        currency = _currency(pre) or _currency(post)
-        span = Span(match.start(), match.end(), match.group(0))
-        mentions.append(MoneyMention(amount=amount, currency=currency, span=span))
+        start = match.start()
+        grouped = _SPACE_GROUP_BEFORE.search(text, max(0, start - 12), start)
+        if grouped and len(match["num"]) == 3:
+            start = grouped.start()
+        ambiguous = start != match.start() or (not mult and bool(_DOT_GROUPED.match(match["num"])))
+        currency = _currency_of(pre, post)
+        span = Span(start, match.end(), text[start : match.end()])
+        mentions.append(MoneyMention(amount, currency, span, ambiguous or currency == "?"))
     return mentions
+
+
+def currencies_named(text: str) -> list[tuple[str, Span]]:
+    """Every currency the text names, as an ISO code with where it is named."""
+    return [
+        (CURRENCY_BY_MARKER[match.group(0).lower()], Span(match.start(), match.end(), match[0]))
+        for match in _CURRENCY_WORDS.finditer(text)
+    ]
 
 
 def _amount(number: str, multiplier: str | None, cents: str | None) -> Decimal | None:
@@ -105,6 +150,15 @@ def _currency(marker: str | None) -> str | None:
     if not marker:
         return None
     return CURRENCY_BY_MARKER.get(marker.strip().lower())
+
+
+def _currency_of(pre: str | None, post: str | None) -> str | None:
+    """The currency of one amount; "?" when its two markers disagree ("US$ 5 EUR")."""
+    before, after = _currency(pre), _currency(post)
+    if before and after and before != after:
+        # A bare "$" is named by the code after it ("$30,000 CAD"); anything else conflicts.
+        return after if pre and pre.strip() == "$" else "?"
+    return before or after
 
 
 def _rate_follows(text: str, end: int) -> bool:

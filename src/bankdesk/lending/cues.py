@@ -103,6 +103,8 @@ CUES: tuple[Cue, ...] = (
         r"installments?",
         r"repayments?",
         r"monthly payments?",
+        r"leases?",
+        r"lease payments?",
     ),
     _cue(
         Role.INCOME,
@@ -142,7 +144,7 @@ CUES: tuple[Cue, ...] = (
 
 # Period phrases, most specific first ("bi-weekly" before "weekly", "twice a month" before
 # "a month").
-_PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = tuple(
+_PERIODS: tuple[tuple[Period, re.Pattern[str]], ...] = tuple(
     (period, re.compile(pattern, re.IGNORECASE))
     for period, pattern in (
         (
@@ -153,7 +155,7 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = tuple(
             Period.SEMIMONTHLY,
             r"\bsemi-?monthly\b|\btwice\s+(?:a|per|each)\s+month\b|\btwice monthly\b",
         ),
-        (None, r"\b(?:an|per|each|every)\s+(?:hour|hr)\b|\bhourly\b|/\s?(?:hr|hour)\b"),
+        (Period.HOURLY, r"\b(?:an|per|each|every)\s+(?:hour|hr)\b|\bhourly\b|/\s?(?:hr|hour)\b"),
         (Period.WEEKLY, r"\bweekly\b|\b(?:a|per|each|every)\s+week\b|/\s?(?:wk|week)\b"),
         (
             Period.MONTHLY,
@@ -166,13 +168,6 @@ _PERIODS: tuple[tuple[Period | None, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
-HOURLY = "hourly"
-
-PAST = re.compile(
-    r"\bused to\b|\bpreviously\b|\bformerly\b|\blast year\b|\bwas (?:making|earning|paid)\b"
-    r"|\b(?:old|previous|former|prior) (?:job|employer|position)\b|\bbefore (?:I|my)\b",
-    re.IGNORECASE,
-)
 RESTATEMENT = re.compile(
     r"\b(?:about|around|roughly|approximately|approx\.?|so|i\.e\.?|that's|that is|which is"
     r"|or|equivalent)\s*$|~\s*$|\(\s*$",
@@ -183,24 +178,15 @@ ADDITIVE = re.compile(
     r"|in addition)\b",
     re.IGNORECASE,
 )
+APPROXIMATE = re.compile(r"\b(?:about|around|roughly|approx|approximately)\b|~", re.IGNORECASE)
 TOTAL = re.compile(
     r"\b(?:total(?:ing|ling)?|altogether|all together|combined|in all)\b", re.IGNORECASE
-)
-NO_DEBT = re.compile(
-    r"\b(?:no|zero|without any|free of)\s+(?:other\s+)?(?:monthly\s+)?(?:debts?|loans"
-    r"|debt payments|monthly payments|obligations)\b"
-    r"|\bdebt[- ]free\b"
-    r"|\b(?:don'?t|do not|doesn'?t|does not)\s+have\s+(?:any\s+)?(?:monthly\s+)?(?:debts?|loans)\b"
-    r"|\b(?:don'?t|do not)\s+owe\s+(?:anything|any money|anyone)\b"
-    r"|\b(?:monthly\s+)?(?:debts?|debt payments|obligations)\s*[:=]\s*"
-    r"(?:none|nil|n/?a|nothing|zero)(?!\w)",
-    re.IGNORECASE,
 )
 INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|rules?|polic(?:y|ies)|prompt)"
     r"|\b(?:system|assistant|developer)\s*:|\boverride\b|\bnew instructions\b"
     r"|\bset (?:the |my )?(?:income|debt|decision|outcome|dti|status)\b"
-    r"|\b(?:you must|you will|you are now)\b|\bauto-?approve\b|\bmark (?:this|me|it) as\b",
+    r"|\b(?:you must|you are now)\b|\bauto-?approve\b|\bmark (?:this|me|it) as\b",
     re.IGNORECASE,
 )
 
@@ -228,6 +214,11 @@ class Sentences:
         end = self._break_starts[after] if after < len(self._break_starts) else len(self._text)
         return start, end
 
+    def ends_with_question(self, position: int) -> bool:
+        """Whether the sentence around a position is a question."""
+        end = self.around(position)[1]
+        return self._text.startswith("?", end)
+
     def is_instruction(self, position: int) -> bool:
         """Whether the sentence around a position reads as an instruction to the system."""
         start, end = self.around(position)
@@ -236,11 +227,11 @@ class Sentences:
         return self._instructions[start]
 
 
-def period_in(text: str) -> Period | str | None:
-    """The first period phrase in a piece of text: a Period, HOURLY, or None."""
+def period_in(text: str) -> Period | None:
+    """The first period phrase in a piece of text, if any."""
     for period, pattern in _PERIODS:
         if pattern.search(text):
-            return period if period is not None else HOURLY
+            return period
     return None
 
 

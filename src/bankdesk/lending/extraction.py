@@ -5,31 +5,54 @@ reason is recorded, so the case asks for information instead of deciding on a gu
 """
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from bankdesk.domain.application import ExtractedValue, Extraction, Field, Span, StatedAmount
 from bankdesk.domain.money import Period, monthly_amount
-from bankdesk.lending.cues import HOURLY, NO_DEBT, Role, Sentences
+from bankdesk.lending.amounts import currencies_named
+from bankdesk.lending.cues import Role, Sentences
 from bankdesk.lending.identities import find_identities
 from bankdesk.lending.mentions import Mention, classify
+from bankdesk.lending.no_debt import no_debt_statements
+from bankdesk.lending.qualifiers import Qualifier
 
 Found = ExtractedValue | str  # a value, or the reason the field was left empty
+
+# Qualifiers that leave a debt or a request unreadable. Income with any qualifier is dropped
+# instead: counting less income can never approve more.
+_DEBT_DOUBTS = frozenset(Qualifier) - {Qualifier.WITH_RENT}
+_REQUEST_DOUBTS = frozenset(
+    {Qualifier.NEGATED, Qualifier.PAST, Qualifier.BOUND, Qualifier.PER_ITEM}
+)
+# A restatement marked as approximate may differ by this share of the first figure.
+_APPROXIMATE_TOLERANCE = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """One text with its sentences and classified amounts."""
+
+    text: str
+    sentences: Sentences
+    mentions: list[Mention]
+
+    def of(self, role: Role) -> list[Mention]:
+        return [mention for mention in self.mentions if mention.role is role]
 
 
 def extract_application(text: str) -> Extraction:
     """Extract loan application fields from free text without any model."""
     sentences = Sentences(text)
-    mentions = classify(text, sentences)
+    source = _Text(text, sentences, classify(text, sentences))
     values: dict[Field, ExtractedValue] = {}
     unsure: dict[Field, str] = {}
-    money_fields: list[tuple[Field, Callable[[str, list[Mention]], Found | None]]] = [
-        (Field.INCOME, _income),
-        (Field.MONTHLY_DEBT, _monthly_debt),
-        (Field.REQUESTED_AMOUNT, _requested_amount),
-    ]
-    for name, find in money_fields:
-        _keep(name, find(text, mentions), values, unsure)
+    for name, found in (
+        (Field.INCOME, _income(source)),
+        (Field.MONTHLY_DEBT, _monthly_debt(source)),
+        (Field.REQUESTED_AMOUNT, _requested_amount(source)),
+    ):
+        _keep(name, found, values, unsure)
     _keep(Field.CURRENCY, _currency(text, values), values, unsure)
     for name, found in find_identities(text, sentences).items():
         _keep(name, found, values, unsure)
@@ -48,58 +71,89 @@ def _keep(
         unsure[name] = found
 
 
-def _stated(mention: Mention) -> StatedAmount:
-    period = mention.period if isinstance(mention.period, Period) else None
-    money = mention.money
-    return StatedAmount(
-        amount=money.amount, currency=money.currency, period=period, span=money.span
-    )
-
-
 def _grounded(name: Field, value: Decimal, mentions: list[Mention], note: str) -> ExtractedValue:
-    stated = tuple(_stated(mention) for mention in mentions)
-    spans = tuple(item.span for item in stated)
-    return ExtractedValue(field=name, value=value, spans=spans, stated=stated, note=note)
+    stated = tuple(
+        StatedAmount(m.money.amount, m.money.currency, m.period, m.money.span) for m in mentions
+    )
+    return ExtractedValue(name, value, tuple(item.span for item in stated), stated, note)
 
 
 def _monthly(mention: Mention) -> Decimal | None:
+    """The amount per month, or None when its period is unknown or does not convert."""
     period = mention.period
-    return monthly_amount(mention.money.amount, period) if isinstance(period, Period) else None
-
-
-def _income(_text: str, mentions: list[Mention]) -> Found | None:
-    current = [m for m in mentions if m.role is Role.INCOME and not m.past]
-    current = [m for m in current if not (m.restatement and m is not current[0])]
-    if not current:
+    if period is None or period is Period.HOURLY:
         return None
-    if any(m.period == HOURLY for m in current):
+    return monthly_amount(mention.money.amount, period)
+
+
+def _ambiguous(mentions: list[Mention], what: str) -> str | None:
+    unclear = [m.money.span.text for m in mentions if m.money.ambiguous]
+    if unclear:
+        return f"the {what} {', '.join(unclear)} can be read more than one way"
+    return None
+
+
+def _income(source: _Text) -> Found | None:
+    stated = source.of(Role.INCOME)
+    current = [m for m in stated if not m.qualifiers]
+    if not current:
+        if not stated:
+            return None
+        kinds = sorted({str(q) for m in stated for q in m.qualifiers})
+        return "the income stated is not the borrower's current income (" + ", ".join(kinds) + ")"
+    if unclear := _ambiguous(current, "income"):
+        return unclear
+    if any(m.period is Period.HOURLY for m in current):
         return "income is stated per hour; monthly hours are not known"
     if any(m.period is None for m in current):
         return "income is stated without saying whether it is monthly or annual"
-    monthly = [_monthly(m) or Decimal(0) for m in current]
-    if len(set(monthly)) == 1:
-        return _grounded(Field.INCOME, monthly[0], current[:1], _income_note(current[:1]))
-    if all(m.additive for m in current[1:]):
-        note = f"sum of {len(current)} income sources; " + _income_note(current)
-        return _grounded(Field.INCOME, sum(monthly, Decimal(0)), current, note)
-    return "the text states different incomes without saying they add up"
+    first, *others = current
+    base = _monthly(first) or Decimal(0)
+    restated = [m for m in others if m.restatement]
+    if any(not _same_figure(base, m) for m in restated):
+        return "the text gives different figures for the same income"
+    added = [m for m in others if not m.restatement]
+    if added and not all(m.additive for m in added):
+        return "the text states different incomes without saying they add up"
+    parts = [first, *added]
+    total = sum((_monthly(m) or Decimal(0) for m in parts), Decimal(0))
+    note = f"sum of {len(parts)} income sources; " if added else ""
+    note += "monthly from " + ", ".join(f"{m.money.span.text} {m.period}" for m in parts)
+    return _grounded(Field.INCOME, total, parts, note)
 
 
-def _income_note(mentions: list[Mention]) -> str:
-    parts = [f"{m.money.span.text} {m.period}" for m in mentions]
-    return "monthly from " + ", ".join(parts)
+def _same_figure(base: Decimal, restatement: Mention) -> bool:
+    """Whether a restatement ("so $7,000 a month") gives the same monthly figure."""
+    figure = _monthly(restatement)
+    if figure is None:
+        return False
+    tolerance = base * _APPROXIMATE_TOLERANCE if restatement.approximate else Decimal(1)
+    return abs(figure - base) <= tolerance
 
 
-def _monthly_debt(text: str, mentions: list[Mention]) -> Found | None:
-    debts = [m for m in mentions if m.role is Role.DEBT and not m.past]
+def _monthly_debt(source: _Text) -> Found | None:
+    debts = source.of(Role.DEBT)
+    no_debt = no_debt_statements(source.text, source.sentences, source.mentions)
     if not debts:
-        no_debt = NO_DEBT.search(text)
         if no_debt is None:
             return None
-        span = Span(no_debt.start(), no_debt.end(), no_debt.group(0))
-        return ExtractedValue(Field.MONTHLY_DEBT, Decimal(0), (span,), note="no debt stated")
-    if any(m.period == HOURLY for m in debts):
+        if not no_debt.usable or no_debt.other:
+            return "the text's statement that there is no debt is qualified or contradicted"
+        return ExtractedValue(Field.MONTHLY_DEBT, Decimal(0), no_debt.spans, note="no debt stated")
+    if no_debt is not None and not no_debt.other:
+        return "the text says there is no debt but also states debt payments"
+    if doubts := sorted({str(q) for m in debts for q in m.qualifiers & _DEBT_DOUBTS}):
+        return "a debt payment is stated " + " / ".join(doubts)
+    if any(Qualifier.WITH_RENT in m.qualifiers for m in debts):
+        return "a debt payment is stated together with rent, which is not a debt"
+    if unclear := _ambiguous(debts, "debt payment"):
+        return unclear
+    if any(m.period is Period.HOURLY for m in debts):
         return "a debt payment is stated per hour"
+    return _debt_total(debts)
+
+
+def _debt_total(debts: list[Mention]) -> Found:
     items = [m for m in debts if not m.total]
     totals = [m for m in debts if m.total]
     items_sum = sum((_payment(m) for m in items), Decimal(0))
@@ -108,13 +162,13 @@ def _monthly_debt(text: str, mentions: list[Mention]) -> Found | None:
         if len(total_values) > 1 or (items and items_sum not in total_values):
             return "the listed debt payments do not add up to the stated total"
         return _grounded(Field.MONTHLY_DEBT, total_values.pop(), totals, "stated total")
-    note = _debt_note(items)
-    return _grounded(Field.MONTHLY_DEBT, items_sum, items, note)
+    return _grounded(Field.MONTHLY_DEBT, items_sum, items, _debt_note(items))
 
 
 def _payment(mention: Mention) -> Decimal:
     """A debt payment per month; a payment stated without a period is taken as monthly."""
-    return _monthly(mention) or mention.money.amount
+    monthly = _monthly(mention)
+    return mention.money.amount if monthly is None else monthly
 
 
 def _debt_note(items: list[Mention]) -> str:
@@ -125,29 +179,37 @@ def _debt_note(items: list[Mention]) -> str:
     return note
 
 
-def _requested_amount(_text: str, mentions: list[Mention]) -> Found | None:
-    requests = [m for m in mentions if m.role is Role.REQUEST and not m.past]
-    amounts = {m.money.amount for m in requests}
-    if not amounts:
+def _requested_amount(source: _Text) -> Found | None:
+    requests = source.of(Role.REQUEST)
+    if not requests:
         return None
-    if len(amounts) > 1:
+    if doubts := sorted({str(q) for m in requests for q in m.qualifiers & _REQUEST_DOUBTS}):
+        return "the requested amount is stated " + " / ".join(doubts)
+    if any(m.period is not None for m in requests):
+        return "the requested amount is stated per period, not as one sum"
+    if unclear := _ambiguous(requests, "requested amount"):
+        return unclear
+    if len({m.money.amount for m in requests}) > 1:
         return "the text names more than one requested amount"
-    return _grounded(Field.REQUESTED_AMOUNT, amounts.pop(), requests[:1], "amount requested")
+    return _grounded(Field.REQUESTED_AMOUNT, requests[0].money.amount, requests[:1], "requested")
 
 
 _CURRENCY_LABEL = re.compile(r"(?im)^[ \t]*currency[ \t]*[:=][ \t]*(?P<code>[A-Z]{3})\b")
 
 
 def _currency(text: str, values: dict[Field, ExtractedValue]) -> Found | None:
-    """The currency the amounts are marked with, or a `Currency:` line; both must agree."""
+    """The currency the amounts are in; every currency the text names must agree."""
     stated = [item for value in values.values() for item in value.stated if item.currency]
-    spans = [item.span for item in stated]
-    codes = {str(item.currency) for item in stated}
-    for label in _CURRENCY_LABEL.finditer(text):
-        codes.add(label["code"])
-        spans.append(Span(label.start("code"), label.end("code"), label["code"]))
+    named = [(str(item.currency), item.span) for item in stated] + currencies_named(text)
+    named += [
+        (label["code"], Span(label.start("code"), label.end("code"), label["code"]))
+        for label in _CURRENCY_LABEL.finditer(text)
+    ]
+    codes = {code for code, _ in named}
     if not codes:
         return None
-    if len(codes) > 1:
-        return "amounts are in different currencies: " + ", ".join(sorted(codes))
-    return ExtractedValue(Field.CURRENCY, codes.pop(), tuple(spans), note="currency stated")
+    if len(codes) > 1 or "?" in codes:
+        shown = ", ".join(sorted(codes - {"?"})) or "conflicting markers"
+        return f"the text names more than one currency: {shown}"
+    spans = tuple(dict.fromkeys(span for _, span in named))
+    return ExtractedValue(Field.CURRENCY, codes.pop(), spans, note="currency stated")

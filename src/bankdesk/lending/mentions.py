@@ -7,7 +7,7 @@ from bankdesk.domain.money import Period
 from bankdesk.lending.amounts import MoneyMention, find_money
 from bankdesk.lending.cues import (
     ADDITIVE,
-    PAST,
+    APPROXIMATE,
     RESTATEMENT,
     TOTAL,
     Role,
@@ -15,9 +15,17 @@ from bankdesk.lending.cues import (
     period_in,
     strongest_role,
 )
+from bankdesk.lending.qualifiers import Qualifier, qualifiers_of
 
 _CLAUSE_BREAK = re.compile(r"[,;()](?!\d)|\s(?:and|but|while|plus)\s", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?:[-*•·]\s*)?(?P<label>[^:\n]{1,60}):\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s")
+# Between two items of one list: a separator and at most a few words ("$350, student loan $200").
+_LIST_GAP = re.compile(r"^(?=.{0,30}$)[^.!?]*(?:[,;:/]|\band\b|\bor\b)", re.IGNORECASE)
+# A payment per period, even if called what is owed: "I owe $4,000 a month on my car loan".
+_PAYMENT_PERIODS = frozenset(
+    {Period.MONTHLY, Period.WEEKLY, Period.BIWEEKLY, Period.SEMIMONTHLY, Period.ANNUAL}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +34,11 @@ class Mention:
 
     money: MoneyMention
     role: Role | None
-    period: Period | str | None
+    period: Period | None
     sentence: tuple[int, int]
-    past: bool = False
+    qualifiers: frozenset[Qualifier] = frozenset()
     restatement: bool = False
+    approximate: bool = False
     additive: bool = False
     total: bool = False
 
@@ -49,14 +58,18 @@ def classify(text: str, sentences: Sentences) -> list[Mention]:
         right = _right_window(text, end, min(sentence[1], next_start))
         role = strongest_role(left, right) or _list_role(text, start, mentions, sentence)
         period = period_in(right) or period_in(left) or _label_period(text, start)
+        if role is Role.BALANCE and period in _PAYMENT_PERIODS:
+            role = Role.DEBT
+        question = sentences.ends_with_question(start)
         mentions.append(
             Mention(
                 money=money,
                 role=role,
                 period=period,
                 sentence=sentence,
-                past=bool(PAST.search(left) or PAST.search(right)),
+                qualifiers=qualifiers_of(left, right, question=question),
                 restatement=bool(RESTATEMENT.search(text, max(sentence[0], previous_end), start)),
+                approximate=bool(APPROXIMATE.search(left)),
                 additive=bool(ADDITIVE.search(text, max(sentence[0], previous_end), start)),
                 total=bool(TOTAL.search(left) or TOTAL.search(right)),
             )
@@ -76,11 +89,11 @@ def _right_window(text: str, end: int, upper: int) -> str:
     return text[end : cut.start() if cut else upper]
 
 
-def _label_period(text: str, start: int) -> Period | str | None:
-    """A period named by the line's label, e.g. "Monthly debt payments: $1,800"."""
+def _label_period(text: str, start: int) -> Period | None:
+    """A period named by the label the amount directly follows: "Monthly debt payments: $1,800"."""
     line_start = text.rfind("\n", 0, start) + 1
-    label, colon, _ = text[line_start:start].partition(":")
-    return period_in(label) if colon else None
+    label = _LABEL.match(text[line_start:start])
+    return period_in(label["label"]) if label else None
 
 
 def _list_role(
@@ -88,7 +101,8 @@ def _list_role(
 ) -> Role | None:
     """An amount with no cue of its own continues a list: "debts total $625: car $350, ..."."""
     if earlier and earlier[-1].sentence == sentence:
-        return earlier[-1].role
+        gap = text[earlier[-1].money.span.end : start]
+        return earlier[-1].role if _LIST_GAP.match(gap) else None
     return _heading_role(text, start)
 
 
