@@ -17,6 +17,7 @@ run: $(STAMP)
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
 

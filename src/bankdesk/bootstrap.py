@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from bankdesk.domain.errors import InvalidSettings
 from bankdesk.lending.flow import LendingFlow
 from bankdesk.lending.guardrails import Limits
 from bankdesk.policy.engine import PolicyEngine
@@ -31,7 +32,11 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
     """Build everything from settings (the environment's when none are given)."""
     settings = settings or get_settings()
     policies = build_policy_engine(settings)
-    policies.get(settings.lending_policy)  # fail at start-up, not on the first application
+    if settings.lending_policy not in policies.ids():  # fail at start-up, not on first use
+        raise InvalidSettings(
+            f"BANKDESK_LENDING_POLICY is {settings.lending_policy!r}, which is not installed; "
+            f"installed: {', '.join(policies.ids())}"
+        )
     lending = LendingFlow(
         engine=policies,
         policy_id=settings.lending_policy,

@@ -4,8 +4,10 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bankdesk.domain.errors import InvalidSettings
 
 
 class Settings(BaseSettings):
@@ -43,4 +45,11 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process's settings, read from the environment once."""
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"BANKDESK_{'_'.join(str(part) for part in item['loc']).upper()}: {item['msg']}"
+            for item in error.errors(include_url=False)
+        )
+        raise InvalidSettings(problems) from None

@@ -78,3 +78,29 @@ def test_policy_dir_from_the_environment_overrides_a_packaged_policy(
     assert body["policy"]["version"] != content_version(
         (PACKAGED_POLICY_DIR / "seed-dti.json").read_bytes()
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        pytest.param("BANKDESK_DEFAULT_CURRENCY", "usd", "BANKDESK_DEFAULT_CURRENCY", id="pattern"),
+        pytest.param("BANKDESK_MAX_TEXT_CHARS", "abc", "BANKDESK_MAX_TEXT_CHARS", id="type"),
+        pytest.param("BANKDESK_LENDING_POLICY", "nope", "is not installed", id="policy"),
+    ],
+)
+def test_a_bad_setting_is_a_configuration_error(
+    bankdesk: str, variable: str, value: str, message: str
+) -> None:
+    completed = subprocess.run(
+        [bankdesk, "apply", "I need $5,000"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, variable: value},
+    )
+
+    assert completed.returncode == 3
+    assert completed.stderr.startswith("error: ")
+    assert message in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1

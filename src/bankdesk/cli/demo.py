@@ -102,7 +102,7 @@ def _free_text_table(app: Bankdesk) -> Table:
         dti = decision.dti_rounded
         table.add_row(
             case.title,
-            decision.application.borrower_name or "—",
+            Text(decision.application.borrower_name or "—"),
             outcome_text(decision.outcome),
             Text(str(dti) if dti is not None else "—"),
             decision.next_action.value,

@@ -11,7 +11,9 @@ from bankdesk.domain.errors import (
     BankdeskError,
     InvalidEvent,
     InvalidPolicy,
+    InvalidSettings,
     PolicyInputRejected,
+    PolicyNotApplicable,
     PolicyNotFound,
     TextTooLong,
 )
@@ -30,7 +32,9 @@ EXIT_CODES: dict[type[BankdeskError], int] = {
     TextTooLong: USAGE_ERROR,
     PolicyNotFound: USAGE_ERROR,
     PolicyInputRejected: USAGE_ERROR,
+    PolicyNotApplicable: USAGE_ERROR,
     InvalidPolicy: CONFIG_ERROR,
+    InvalidSettings: CONFIG_ERROR,
 }
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)

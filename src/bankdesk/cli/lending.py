@@ -1,4 +1,4 @@
-"""`bankdesk apply`, `decide` and `demo`: the lending decision flow from the terminal."""
+"""`bankdesk apply` and `decide`: the lending decision flow from the terminal."""
 
 import json
 import sys
@@ -56,7 +56,7 @@ def decide(
     policy: PolicyOption = None,
 ) -> None:
     """Evaluate a structured seed-style event; prints the seed's {statusCode, body} response."""
-    payload = sys.stdin.read() if event == "-" else event
+    payload = _read_stdin() if event == "-" else event
     app = bootstrap()
     application = DecisionEvent.parse(payload).application()
     decision = app.lending.decide(application, policy_id=policy)
@@ -69,9 +69,22 @@ def read_message(text: str | None, file: Path | None) -> str:
         raise UnusableInput("give the message as an argument, - for standard input, or --file")
     if file is not None:
         try:
-            return file.read_bytes().decode("utf-8")
+            message = file.read_bytes().decode("utf-8")
         except OSError as error:
             raise UnusableInput(f"cannot read {file}: {error.strerror or error}") from None
         except UnicodeDecodeError:
             raise UnusableInput(f"{file} is not UTF-8 text") from None
-    return sys.stdin.read() if text == "-" else str(text)
+        if not message.strip():
+            raise UnusableInput(f"{file} is empty")
+        return message
+    message = _read_stdin() if text == "-" else str(text)
+    if not message.strip():
+        raise UnusableInput("the message is empty")
+    return message
+
+
+def _read_stdin() -> str:
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnusableInput("standard input is not UTF-8 text") from None

@@ -42,27 +42,28 @@ def decision_panel(decision: LendingDecision) -> Panel:
     if decision.reasons:
         reasons = Table("code", "reason", title="Reasons", title_justify="left", expand=True)
         for reason in decision.reasons:
-            reasons.add_row(reason.code, reason.message)
+            reasons.add_row(Text(reason.code), Text(reason.message))
         parts.append(reasons)
     policy = decision.policy
     parts.append(Text(f"policy {policy.id} @ {short_version(policy.version)}", style="dim"))
-    title = f"Application {decision.application.loan_id}"
+    title = Text(f"Application {decision.application.loan_id}")
     if decision.loan_id_assigned:
-        title += " (id assigned)"
+        title.append(" (id assigned)")
     return Panel(Group(*parts), title=title, title_align="left")
 
 
 def _fields_table(decision: LendingDecision) -> Table:
+    # Every piece of borrower text goes in as Text, never as markup: "[red]" stays literal.
     table = Table("field", "value", "from the text", expand=True)
     extraction = decision.extraction
     for name in Field:
         value = decision.application.value(name)
         evidence = extraction.values.get(name) if extraction else None
-        source = " + ".join(f"“{span.text}”" for span in evidence.spans) if evidence else ""
+        source = Text(" + ".join(f"“{span.text}”" for span in evidence.spans) if evidence else "")
         if evidence and evidence.note:
-            source += f"  [dim]({evidence.note})[/dim]"
+            source.append(f"  ({evidence.note})", style="dim")
         if extraction and name in extraction.unsure:
-            source = f"[magenta]left empty: {extraction.unsure[name]}[/magenta]"
+            source = Text(f"left empty: {extraction.unsure[name]}", style="magenta")
         if value is None and not source:
             continue
         shown = "—" if value is None else f"{value:,}" if not isinstance(value, str) else value

@@ -85,7 +85,6 @@ class Extraction:
     text: str
     values: dict[Field, ExtractedValue] = field(default_factory=dict)
     unsure: dict[Field, str] = field(default_factory=dict)
-    extractor: str = "offline"
 
     @property
     def application(self) -> LoanApplication:

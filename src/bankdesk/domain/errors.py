@@ -39,3 +39,18 @@ class TextTooLong(BankdeskError):
         self.length = length
         self.limit = limit
         super().__init__(f"the text is {length:,} characters; the limit is {limit:,}")
+
+
+class InvalidSettings(BankdeskError):
+    """A BANKDESK_* setting has a value bankdesk cannot run with."""
+
+
+class PolicyNotApplicable(BankdeskError):
+    """The chosen policy needs inputs a loan application does not have."""
+
+    def __init__(self, policy_id: str, needs: list[str]) -> None:
+        self.policy_id = policy_id
+        self.needs = needs
+        super().__init__(
+            f"policy {policy_id!r} does not decide loan applications: it needs " + ", ".join(needs)
+        )

@@ -13,7 +13,7 @@ from bankdesk.domain.decision import (
     Reason,
     next_action_for,
 )
-from bankdesk.domain.errors import PolicyInputRejected, TextTooLong
+from bankdesk.domain.errors import PolicyInputRejected, PolicyNotApplicable, TextTooLong
 from bankdesk.domain.money import round_ratio
 from bankdesk.lending.extraction import extract_application
 from bankdesk.lending.guardrails import Limits, Problem, check_application
@@ -22,17 +22,36 @@ from bankdesk.policy.engine import PolicyEngine
 
 @dataclass(frozen=True, slots=True)
 class LendingDecision:
-    """Everything about one decided application, from the text to the next step."""
+    """Everything about one application, from the text to the next step.
+
+    Either the policy decided (`policy_result`) or the application had problems that kept it
+    from the policy (`problems`, outcome incomplete); the outcome, reasons and next step
+    follow from whichever it was.
+    """
 
     application: LoanApplication
-    outcome: Outcome
     policy: PolicyRef
-    next_action: NextAction
-    reasons: tuple[Reason, ...]
     problems: tuple[Problem, ...] = ()
-    extraction: Extraction | None = None
     policy_result: PolicyResult | None = None
+    extraction: Extraction | None = None
     loan_id_assigned: bool = False
+
+    @property
+    def outcome(self) -> Outcome:
+        """What happens to the application."""
+        return self.policy_result.outcome if self.policy_result else Outcome.INCOMPLETE
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """The policy's reasons, or what must be supplied before it can decide."""
+        if self.policy_result:
+            return self.policy_result.reasons
+        return tuple(problem.reason for problem in self.problems)
+
+    @property
+    def next_action(self) -> NextAction:
+        """The step that follows the outcome."""
+        return next_action_for(self.outcome)
 
     @property
     def missing_fields(self) -> tuple[Field, ...]:
@@ -81,6 +100,9 @@ class LendingFlow:
     ) -> LendingDecision:
         """Check an application and, when it is complete, let the policy decide it."""
         policy = self.engine.get(policy_id or self.policy_id)
+        foreign = sorted(policy.required_inputs - {name.value for name in Field})
+        if foreign:
+            raise PolicyNotApplicable(policy.id, foreign)
         if application.currency is None and Field.CURRENCY not in (unsure or {}):
             application = replace(application, currency=self.default_currency)
         assigned = application.loan_id is None
@@ -98,10 +120,7 @@ class LendingFlow:
             return _incomplete(application, policy.ref, (problem,), assigned)
         return LendingDecision(
             application=application,
-            outcome=result.outcome,
             policy=result.policy,
-            next_action=next_action_for(result.outcome),
-            reasons=result.reasons,
             policy_result=result,
             loan_id_assigned=assigned,
         )
@@ -131,11 +150,5 @@ def _incomplete(
     assigned: bool,
 ) -> LendingDecision:
     return LendingDecision(
-        application=application,
-        outcome=Outcome.INCOMPLETE,
-        policy=policy,
-        next_action=next_action_for(Outcome.INCOMPLETE),
-        reasons=tuple(problem.reason for problem in problems),
-        problems=problems,
-        loan_id_assigned=assigned,
+        application=application, policy=policy, problems=problems, loan_id_assigned=assigned
     )

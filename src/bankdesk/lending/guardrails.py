@@ -57,6 +57,8 @@ def check_application(
     ]
     if Field.CURRENCY in unsure:
         problems.append(Problem(Field.CURRENCY, "CURRENCY_UNCLEAR", unsure[Field.CURRENCY]))
+    if Field.LOAN_ID in unsure:  # deciding under a fresh id could split one application in two
+        problems.append(Problem(Field.LOAN_ID, "LOAN_ID_UNCLEAR", unsure[Field.LOAN_ID]))
     problems += _invalid_amounts(application, limits)
     return tuple(problems)
 

@@ -18,6 +18,9 @@ _CAP_NAME = rf"{_CAP_WORD}(?:[ \t]+(?:{_PARTICLES}[ \t]+)*{_CAP_WORD}){{0,4}}"
 _CAP_FULL_NAME = rf"{_CAP_WORD}(?:[ \t]+(?:{_PARTICLES}[ \t]+)*{_CAP_WORD}){{1,4}}"
 _LOOSE_NAME = rf"{_ANY_WORD}(?:[ \t]+{_ANY_WORD}){{0,4}}"
 _END = r"(?=\s*(?:[,.;!?)\n]|$|\s[a-z]))"
+# After "I'm" or "This is" only a full stop, comma or "and" may follow a name: "This is Chase
+# Bank calling" and "I'm New York based" are not introductions.
+_STRICT_END = r"(?=[ \t]*(?:[,.;!?)\r\n]|$|and\b))"
 
 _NAME_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
@@ -28,7 +31,7 @@ _NAME_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"\b[Mm]y (?:full )?name is[ \t]+(?P<name>{_CAP_NAME}){_END}"),
     re.compile(rf"(?i)\bmy (?:full )?name is[ \t]+(?P<name>{_LOOSE_NAME})[ \t\r]*(?=[,.;!?\n]|$)"),
     re.compile(
-        rf"\b(?:I'm|I\u2019m|I am|This is|this is|It's|it's)[ \t]+(?P<name>{_CAP_FULL_NAME}){_END}"
+        rf"\b(?:I'm|I\u2019m|I am|This is|this is)[ \t]+(?P<name>{_CAP_FULL_NAME}){_STRICT_END}"
     ),
     re.compile(rf"(?:^|(?<=[.!?]\s))[ \t]*(?P<name>{_CAP_FULL_NAME})[ \t]+here\b", re.MULTILINE),
     re.compile(
@@ -50,14 +53,24 @@ _NOT_NAME_TITLES = frozenset(
     """
     Self Employed Self-Employed Looking Interested Writing Applying Currently Hoping Trying
     Requesting Asking Retired Unemployed Working Married Single Unknown None N/A TBD Here Not
-    Just Also Really Very The Applicant Borrower Monthly Annual Income Debt Amount
+    Just Also Really Very The Applicant Borrower Monthly Annual Income Debt Amount Bank Credit
+    Union Team Support Service Customer Department Office Street Avenue Road Inc LLC Ltd
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Morning Afternoon Evening
+    January February March April May June July August September October November December
     """.split()
 )
+# A labelled id needs a word that says it is one ("Loan ID:", "Ref #"); "Loan: 30000" is an amount.
 _LOAN_ID = re.compile(
-    r"(?i)(?<![\w-])(?:loan|application|app|case|reference|ref)[ \t]*"
-    r"(?:id|no\.?|number|ref(?:erence)?|#)?[ \t]*[:#][ \t]*#?"
-    r"(?P<id>[A-Za-z0-9][A-Za-z0-9_/-]{1,39})"
+    r"(?i)(?<![\w-])(?:(?:loan|application|app|case)[ \t]*(?:id|no\.?|number|ref(?:erence)?|#)"
+    r"|reference(?:[ \t]*(?:id|no\.?|number|#))?|ref(?:[ \t]*(?:id|no\.?|number|#))?)"
+    r"[ \t]*[:#]?[ \t]*#?(?P<id>[A-Za-z0-9][A-Za-z0-9_/-]{1,39})"
     r"|(?<![\w-])(?P<bare>(?:LN|LOAN|APP)-?\d{3,})(?![\w-])"
+)
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}$")
+# "my old application LN-1001": another application's id, not this one's.
+_OTHER_APPLICATION = re.compile(
+    r"\b(?:old|previous|prior|earlier|former|last|another|other|past)\b[^.!?\n]{0,30}$",
+    re.IGNORECASE,
 )
 _EMPLOYMENT = re.compile(
     r"(?i)(?:employ(?:ed|ment)|worked|working|been)\b[^.\n\d]{0,40}?"
@@ -132,13 +145,18 @@ def _is_name(candidate: str) -> bool:
     return 1 <= len(words) <= 5 and not any(
         word.strip(".") in _NOT_NAME_TITLES
         or (word.islower() and word.strip(".") in _NOT_NAME_WORDS)
+        or word.endswith(("'s", "\u2019s"))
         for word in words
     )
 
 
 def _loan_id(text: str, sentences: Sentences) -> ExtractedValue | str | None:
     spans = [
-        span for span in _spans(text, sentences, _LOAN_ID, "id", "bare") if _has_digit(span.text)
+        span
+        for span in _spans(text, sentences, _LOAN_ID, "id", "bare")
+        if _has_digit(span.text)
+        and not _DATE_LIKE.match(span.text)
+        and not _OTHER_APPLICATION.search(text, max(0, span.start - 40), span.start)
     ]
     return _single(Field.LOAN_ID, spans, "loan id")
 

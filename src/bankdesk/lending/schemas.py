@@ -178,8 +178,3 @@ def seed_response(decision: LendingDecision) -> dict[str, Any]:
         "policy": {"id": decision.policy.id, "version": decision.policy.version},
     }
     return {"statusCode": 200, "body": json.dumps(body)}
-
-
-def seed_error(message: str) -> dict[str, Any]:
-    """The seed-shaped response for an event that cannot be decided as sent."""
-    return {"statusCode": 400, "body": json.dumps({"error": message})}

@@ -1,6 +1,5 @@
 """A readable account of a policy: its inputs, tables and expressions, for people and tools."""
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,12 +58,11 @@ def describe(policy: PolicyFile) -> PolicyDescription:
     graph = policy.graph
     nodes = {node["id"]: node for node in graph["nodes"]}
     ordered = _in_order(nodes, graph.get("edges", []))
-    input_node = next(node for node in ordered if node.get("type") == "inputNode")
     return PolicyDescription(
         id=policy.id,
         version=policy.version,
         path=str(policy.path),
-        inputs=_inputs(input_node),
+        inputs=_inputs(policy.input_schema),
         steps=tuple(_step(node) for node in ordered if node.get("type") != "inputNode"),
     )
 
@@ -86,10 +84,7 @@ def _in_order(nodes: dict[str, dict[str, Any]], edges: list[dict[str, Any]]) -> 
     return [nodes[key] for key in seen]
 
 
-def _inputs(node: dict[str, Any]) -> tuple[InputField, ...]:
-    schema = node["content"]["schema"]
-    if isinstance(schema, str):
-        schema = json.loads(schema)
+def _inputs(schema: dict[str, Any]) -> tuple[InputField, ...]:
     required = set(schema.get("required", []))
     return tuple(
         InputField(

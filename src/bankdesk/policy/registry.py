@@ -22,6 +22,7 @@ class PolicyFile:
     path: Path
     text: str
     version: str
+    graph: dict[str, Any]
 
     @property
     def ref(self) -> PolicyRef:
@@ -29,9 +30,16 @@ class PolicyFile:
         return PolicyRef(id=self.id, version=self.version)
 
     @property
-    def graph(self) -> dict[str, Any]:
-        """The parsed decision graph."""
-        return json.loads(self.text)
+    def input_schema(self) -> dict[str, Any]:
+        """The JSON schema of the policy's input node."""
+        node = next(node for node in self.graph["nodes"] if node.get("type") == "inputNode")
+        schema = node["content"]["schema"]
+        return json.loads(schema) if isinstance(schema, str) else schema
+
+    @property
+    def required_inputs(self) -> frozenset[str]:
+        """The fields the input schema requires."""
+        return frozenset(self.input_schema.get("required", []))
 
 
 def content_version(content: bytes) -> str:
@@ -48,7 +56,9 @@ def read_policy(path: Path) -> PolicyFile:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidPolicy(f"{path}: not a readable JSON file ({error})") from error
     _check_graph(path, graph)
-    return PolicyFile(id=path.stem, path=path, text=text, version=content_version(content))
+    return PolicyFile(
+        id=path.stem, path=path, text=text, version=content_version(content), graph=graph
+    )
 
 
 def discover(directories: Iterable[Path]) -> dict[str, PolicyFile]:
@@ -74,8 +84,15 @@ def _check_graph(path: Path, graph: object) -> None:
     inputs = [node for node in graph["nodes"] if node.get("type") == "inputNode"]
     if len(inputs) != 1:
         raise InvalidPolicy(f"{path}: a policy needs exactly one input node, found {len(inputs)}")
-    if not (inputs[0].get("content") or {}).get("schema"):
+    schema = (inputs[0].get("content") or {}).get("schema")
+    if not schema:
         raise InvalidPolicy(
             f"{path}: the input node has no JSON schema; without one a missing or mistyped "
             "field would silently fall through to a default row"
         )
+    try:
+        parsed = json.loads(schema) if isinstance(schema, str) else schema
+    except json.JSONDecodeError as error:
+        raise InvalidPolicy(f"{path}: the input node's schema is not JSON ({error})") from None
+    if not isinstance(parsed, dict):
+        raise InvalidPolicy(f"{path}: the input node's schema is not a JSON object")

@@ -160,15 +160,42 @@ def test_decide_returns_the_seed_shape(runner: CliRunner) -> None:
     assert (body["decision"], body["dti"], body["loan_id"]) == ("approve", 0.25, "LN-1042")
 
 
-def test_decide_with_another_policy_is_refused_by_its_schema(runner: CliRunner) -> None:
-    result = runner.invoke(
-        app, ["decide", "--policy", "seed-risk-score", "--json", json.dumps(SEED_EVENT)]
-    )
+@pytest.mark.parametrize("command", ["decide", "apply"])
+def test_a_policy_that_does_not_decide_loan_applications_is_refused(
+    runner: CliRunner, command: str
+) -> None:
+    payload = json.dumps(SEED_EVENT) if command == "decide" else SEED_TEXT
+    args = [command, "--policy", "seed-risk-score"]
+    args += ["--json", payload] if command == "decide" else [payload]
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 2
+    assert "does not decide loan applications: it needs" in result.stderr
+    assert "applicant_id" in result.stderr
+
+
+def test_borrower_text_is_shown_literally_never_as_markup(runner: CliRunner) -> None:
+    text = "Name: Jo [red]Kim\nPurpose: [/bold] stuff\nMonthly income: $9,000\n"
+
+    result = runner.invoke(app, ["apply", text], env={"COLUMNS": "160"})
 
     assert result.exit_code == 0
-    body = json.loads(json.loads(result.stdout)["body"])
-    assert body["decision"] == "incomplete"
-    assert body["reasons"][0]["code"] == "POLICY_INPUT_REJECTED"
+    assert "[/bold] stuff" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        pytest.param(b"   \n", "the message is empty", id="blank"),
+        pytest.param(b"\xff\xfe income", "not UTF-8", id="not-utf8"),
+    ],
+)
+def test_unusable_standard_input_exits_two(runner: CliRunner, stdin: bytes, message: str) -> None:
+    result = runner.invoke(app, ["apply", "-"], input=stdin)
+
+    assert result.exit_code == 2
+    assert message in result.stderr
 
 
 def test_policy_list_and_show(runner: CliRunner) -> None:

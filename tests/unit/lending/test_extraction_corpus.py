@@ -848,6 +848,103 @@ ADVERSARIAL = [
     ),
 ]
 
+# Names and ids that a loose reading would take from the wrong words (review findings).
+MISREADINGS = [
+    case(
+        "company-calling-is-not-a-name",
+        "This is Chase Bank calling about my application. I earn $9,000 a month and need $30,000.",
+        income=Decimal("9000"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+    case(
+        "weekday-is-not-a-name",
+        "It's Monday Morning and I earn $9,000 a month. I need $30,000.",
+        income=Decimal("9000"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+    case(
+        "place-is-not-a-name",
+        "I'm New York based. I earn $9,000 a month and need $30,000.",
+        income=Decimal("9000"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+    case(
+        "possessive-is-not-a-name",
+        "Hello, I'm Jo Kim's husband. I earn $9,000 a month and need $30,000.",
+        income=Decimal("9000"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+    case(
+        "loan-label-with-amount-is-the-amount-not-an-id",
+        "Name: Jo Kim\nMonthly income: $9,000\nLoan: 30000",
+        borrower_name="Jo Kim",
+        income=Decimal("9000"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+    case(
+        "date-is-not-an-id",
+        "Ref: 2024-05-12. My name is Jo Kim. I earn $9,000 a month and need $30,000.",
+        borrower_name="Jo Kim",
+        income=Decimal("9000"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+    case(
+        "old-application-id-is-not-this-one",
+        "My name is Jo Kim. I earn $9,000 a month and need $30,000. PS my old application "
+        "LN-1001 was declined.",
+        borrower_name="Jo Kim",
+        income=Decimal("9000"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+    case(
+        "space-grouped-thousands-left-empty",
+        "My name is Jo Kim. I earn $7,200 a month, I pay $1,800 a month in debts and need "
+        "45 500 dollars.",
+        borrower_name="Jo Kim",
+        income=Decimal("7200"),
+        monthly_debt=Decimal("1800"),
+        currency="USD",
+    ),
+    case(
+        "negated-income-dropped-current-kept",
+        "My name is Jo Kim. I don't make $8,000 a month, I make $6,000 a month. No debts. "
+        "I need $30,000.",
+        borrower_name="Jo Kim",
+        income=Decimal("6000"),
+        monthly_debt=Decimal("0"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+    case(
+        "spouse-income-dropped-own-kept",
+        "My name is Jo Kim. My husband makes $9,000 a month and I make $3,000 a month. "
+        "No debts. I need $10,000.",
+        borrower_name="Jo Kim",
+        income=Decimal("3000"),
+        monthly_debt=Decimal("0"),
+        requested_amount=Decimal("10000"),
+        currency="USD",
+    ),
+    case(
+        "owe-per-month-is-a-payment",
+        "My name is Jo Kim. I earn $9,000 a month. I owe $400 a month on my car loan. "
+        "I need $30,000.",
+        borrower_name="Jo Kim",
+        income=Decimal("9000"),
+        monthly_debt=Decimal("400"),
+        requested_amount=Decimal("30000"),
+        currency="USD",
+    ),
+]
+
+
 CASES = [
     *LABELLED,
     *PROSE,
@@ -858,6 +955,7 @@ CASES = [
     *LOAN_IDS,
     *CURRENCIES,
     *ADVERSARIAL,
+    *MISREADINGS,
 ]
 # The same texts without expectations, for the property tests below.
 TEXTS = [pytest.param(param.values[0], id=param.id) for param in CASES]

@@ -3,12 +3,12 @@
 Extraction only reports amounts the text states, no text gets an approval the seed's rules
 would not give, and instruction-like sentences change no extracted fact.
 
-The explicit @examples are failures hypothesis found in src; they stay until src is fixed:
-- more than 28 significant digits overflow Python's default decimal context (28 digits):
-  `find_money` raises InvalidOperation on "$10000000000000000000000000000", `to_cents` on a
-  28-digit annual salary, and the debt sum rounds "$1.0000000000000000000000000001" to 1;
-- zen-engine keeps about 28 digits, so 4999.99999999999999999999999999 a month is approved;
-- a name ending in a word the extractor treats as filler ("Nguyen Van An") is cut short.
+The explicit @examples are bugs hypothesis once found, kept as regressions:
+- more than 28 significant digits overflowed Python's default decimal context: `find_money`
+  raised InvalidOperation on "$10000000000000000000000000000", `to_cents` on a 28-digit
+  annual salary, and the debt sum rounded "$1.0000000000000000000000000001" to 1;
+- zen-engine keeps about 28 digits, so 4999.99999999999999999999999999 a month was approved;
+- a name ending in a word the extractor treats as filler ("Nguyen Van An") was cut short.
 """
 
 import re

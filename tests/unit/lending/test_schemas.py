@@ -8,7 +8,7 @@ from tests.support.seeds import SEED_EVENT, SEED_TEXT
 
 from bankdesk.domain.errors import InvalidEvent
 from bankdesk.lending.flow import LendingDecision
-from bankdesk.lending.schemas import DecisionEvent, DecisionView, seed_error, seed_response
+from bankdesk.lending.schemas import DecisionEvent, DecisionView, seed_response
 
 
 def event(**changes) -> str:
@@ -113,16 +113,6 @@ def test_seed_response_for_an_incomplete_event_has_no_dti(lending):
     assert body["decision"] == "incomplete"
     assert body["dti"] is None
     assert body["reasons"][0]["code"] == "MISSING_BORROWER_NAME"
-
-
-def test_seed_error_is_a_400_with_the_message():
-    with pytest.raises(InvalidEvent) as refused:
-        DecisionEvent.parse(event(income=...))
-
-    response = seed_error(str(refused.value))
-
-    assert response["statusCode"] == 400
-    assert json.loads(response["body"]) == {"error": "income: Field required"}
 
 
 FIELD_KEYS = {"loan_id", "borrower_name", "income", "monthly_debt", "requested_amount", "currency"}

@@ -9,7 +9,7 @@ import pytest
 
 from bankdesk.bootstrap import bootstrap, build_policy_engine
 from bankdesk.domain.decision import Outcome
-from bankdesk.domain.errors import InvalidPolicy, PolicyNotFound
+from bankdesk.domain.errors import InvalidPolicy, InvalidSettings, PolicyNotFound
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.policy.registry import PACKAGED_POLICY_DIR, discover, read_policy
 from bankdesk.settings import Settings
@@ -208,5 +208,5 @@ def test_unknown_policy_id_lists_the_available_ones(policies, call):
 def test_bootstrap_with_unknown_lending_policy_fails_at_start_up():
     settings = Settings(_env_file=None, lending_policy="nope")  # type: ignore[call-arg]
 
-    with pytest.raises(PolicyNotFound, match="'nope'"):
+    with pytest.raises(InvalidSettings, match="BANKDESK_LENDING_POLICY is 'nope'"):
         bootstrap(settings)
