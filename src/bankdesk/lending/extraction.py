@@ -19,8 +19,20 @@ from bankdesk.lending.qualifiers import Qualifier
 
 Found = ExtractedValue | str  # a value, or the reason the field was left empty
 
-# Qualifiers that leave a debt or a request unreadable. Income with any qualifier is dropped
-# instead: counting less income can never approve more.
+# Income that is not the borrower's current figure is dropped: counting less income can never
+# approve more. A bound or a range on income leaves it unreadable instead, since dropping one
+# end would keep the other as if it were the figure.
+_INCOME_DROPS = frozenset(
+    {
+        Qualifier.NEGATED,
+        Qualifier.PAST,
+        Qualifier.HYPOTHETICAL,
+        Qualifier.QUESTION,
+        Qualifier.SOMEONE_ELSE,
+    }
+)
+_INCOME_DOUBTS = frozenset({Qualifier.BOUND, Qualifier.PER_ITEM})
+# Qualifiers that leave a debt or a request unreadable.
 _DEBT_DOUBTS = frozenset(Qualifier) - {Qualifier.WITH_RENT}
 _REQUEST_DOUBTS = frozenset(
     {Qualifier.NEGATED, Qualifier.PAST, Qualifier.BOUND, Qualifier.PER_ITEM}
@@ -95,7 +107,9 @@ def _ambiguous(mentions: list[Mention], what: str) -> str | None:
 
 def _income(source: _Text) -> Found | None:
     stated = source.of(Role.INCOME)
-    current = [m for m in stated if not m.qualifiers]
+    if doubts := sorted({str(q) for m in stated for q in m.qualifiers & _INCOME_DOUBTS}):
+        return "income is stated as " + " / ".join(doubts)
+    current = [m for m in stated if not m.qualifiers & _INCOME_DROPS]
     if not current:
         if not stated:
             return None

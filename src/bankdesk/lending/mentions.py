@@ -18,6 +18,8 @@ from bankdesk.lending.cues import (
 from bankdesk.lending.qualifiers import Qualifier, qualifiers_of
 
 _CLAUSE_BREAK = re.compile(r"[,;()](?!\d)|\s(?:and|but|while|plus)\s", re.IGNORECASE)
+_RANGE_GAP = re.compile(r"^\s*(?:-|\u2013|\u2014|to)\s*$", re.IGNORECASE)
+_AND_GAP = re.compile(r"^\s*and\s*$", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?:[-*•·]\s*)?(?P<label>[^:\n]{1,60}):\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s")
 # Between two items of one list: a separator and at most a few words ("$350, student loan $200").
@@ -74,7 +76,7 @@ def classify(text: str, sentences: Sentences) -> list[Mention]:
                 total=bool(TOTAL.search(left) or TOTAL.search(right)),
             )
         )
-    return _inherit_periods(mentions)
+    return _inherit_periods(_mark_ranges(text, mentions))
 
 
 def _left_window(text: str, lower: int, start: int) -> str:
@@ -119,6 +121,21 @@ def _heading_role(text: str, start: int) -> Role | None:
             return strongest_role(heading, "") if heading.rstrip().endswith(":") else None
         cursor = heading_start - 1
     return None
+
+
+def _mark_ranges(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Both ends of a range ("$30k to $40k", "between $5,000 and $7,000") are bounds."""
+    marked = list(mentions)
+    for index in range(len(marked) - 1):
+        first, second = marked[index], marked[index + 1]
+        gap = text[first.money.span.end : second.money.span.start]
+        dash_or_to = _RANGE_GAP.match(gap)
+        between = _AND_GAP.match(gap) and Qualifier.BOUND in first.qualifiers
+        if dash_or_to or between:
+            for position in (index, index + 1):
+                bounded = marked[position].qualifiers | {Qualifier.BOUND}
+                marked[position] = replace(marked[position], qualifiers=bounded)
+    return marked
 
 
 def _inherit_periods(mentions: list[Mention]) -> list[Mention]:

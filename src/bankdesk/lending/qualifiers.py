@@ -58,6 +58,9 @@ BOUND_BEFORE = re.compile(
     r"\s*$",
     re.IGNORECASE,
 )
+PER_ITEM_BEFORE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|several|multiple)\s+\w+\s+(?:of|at)\s*$", re.IGNORECASE
+)
 PER_ITEM_AFTER = re.compile(r"^\s*(?:[x\u00d7*]\s*\d|each\b|apiece\b|per (?!month|year|week)\w+)")
 RENT_AROUND = _words(r"rent", r"rental")
 
@@ -75,7 +78,7 @@ def qualifiers_of(left: str, right: str, *, question: bool) -> frozenset[Qualifi
         (Qualifier.QUESTION, question),
         (Qualifier.SOMEONE_ELSE, SOMEONE_ELSE_BEFORE.search(left) or SHARED_AFTER.search(right)),
         (Qualifier.BOUND, BOUND_BEFORE.search(left)),
-        (Qualifier.PER_ITEM, PER_ITEM_AFTER.search(right)),
+        (Qualifier.PER_ITEM, PER_ITEM_BEFORE.search(left) or PER_ITEM_AFTER.search(right)),
         (Qualifier.WITH_RENT, RENT_AROUND.search(left) or RENT_AROUND.search(right)),
     )
     for qualifier, present in checks:

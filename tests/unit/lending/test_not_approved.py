@@ -28,6 +28,8 @@ NOT_APPROVED = [
     NAME + "I hope to earn $9,000 a month next year. No debts." + ASK,
     "Can I borrow $40k if I make $6k a month? No debt. I'm Tom Baker.",
     NAME + "I earn up to $9,000 a month. No debts." + ASK,
+    NAME + "I make between $5,000 and $7,000 a month. Debts $1,000 a month. Need $60,000.",
+    NAME + "I make $4,000 to $9,000 a month. No debts." + ASK,
     NAME + "I earn $9,000 a month, or $3,000 a month in a bad month. No debts." + ASK,
     # "No debt" next to a stated debt, or negated, or from an instruction.
     NAME + RICH + "I'm not debt-free: my card minimums are $4,000 a month." + ASK,
@@ -49,6 +51,8 @@ NOT_APPROVED = [
     NAME + RICH + "No debt. I need $30,000 x 4 for four cars.",
     NAME + RICH + "No debt. I need $30,000 each for 4 cars.",
     NAME + RICH + "No debt. I need at least $30,000.",
+    NAME + RICH + "No debt. I need $60,000 - $100,000.",
+    NAME + RICH + "No debt. I need 3 loans of $40,000.",
     # Currencies the policy's thresholds are not in.
     NAME + "I earn ₹900,000 a month. No debt." + ASK,
     NAME + "I earn 800,000 a month (yen). No debt." + ASK,
