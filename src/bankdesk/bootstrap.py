@@ -9,15 +9,17 @@ from bankdesk.lending.guardrails import Limits
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.policy.registry import PACKAGED_POLICY_DIR, discover
 from bankdesk.settings import Settings, get_settings
+from bankdesk.store.database import Database, connect
 
 
 @dataclass(frozen=True, slots=True)
 class Bankdesk:
-    """The wired application: settings, policies and the lending flow."""
+    """The wired application: settings, policies, the lending flow and the database."""
 
     settings: Settings
     policies: PolicyEngine
     lending: LendingFlow
+    database: Database
 
 
 def build_policy_engine(settings: Settings) -> PolicyEngine:
@@ -47,4 +49,5 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
         default_currency=settings.default_currency,
         max_text_chars=settings.max_text_chars,
     )
-    return Bankdesk(settings=settings, policies=policies, lending=lending)
+    database = connect(settings.database_url)  # no connection is made until one is used
+    return Bankdesk(settings=settings, policies=policies, lending=lending, database=database)

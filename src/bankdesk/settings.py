@@ -15,6 +15,16 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BANKDESK_", extra="ignore", frozen=True)
 
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./bankdesk.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///FILE or postgresql+asyncpg://...",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `bankdesk serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `bankdesk serve` uses.")
+    max_body_bytes: int = Field(
+        default=256 * 1024, gt=0, description="Largest request body accepted, in bytes (413 above)."
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON request log.")
     policy_dir: Path | None = Field(
         default=None,
         description="Directory of extra or replacement JDM policy files (GoRules editor exports).",

@@ -23,7 +23,9 @@ Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False, max_digits=20, decim
 class DecisionEvent(BaseModel):
     """The seed's `lending-decision-function` event; income and debt are monthly."""
 
-    model_config = ConfigDict(strict=True, extra="allow")
+    # Lax on purpose: JSON numbers and numeric strings are exact decimals; booleans, NaN and
+    # everything else are refused with a message naming the field.
+    model_config = ConfigDict(extra="allow")
 
     loan_id: str | None = Field(default=None, max_length=64)
     borrower_name: str | None = Field(default=None, max_length=200)
@@ -178,3 +180,42 @@ def seed_response(decision: LendingDecision) -> dict[str, Any]:
         "policy": {"id": decision.policy.id, "version": decision.policy.version},
     }
     return {"statusCode": 200, "body": json.dumps(body)}
+
+
+class IntakeRequest(BaseModel):
+    """A borrower's free-text request."""
+
+    text: str = Field(
+        min_length=1, max_length=20_000, description="The message exactly as the borrower wrote it"
+    )
+    applicant_id: str | None = Field(
+        default=None, min_length=3, max_length=64, description="Link to an applicant's history"
+    )
+
+
+class IntakeResponse(DecisionView):
+    """The same object as `bankdesk apply --json`, plus where it is stored."""
+
+    application_id: str
+    status: str = Field(description="decided or incomplete")
+
+
+class DecideResponse(BaseModel):
+    """The seed function's body for a structured event, plus where it is stored."""
+
+    application_id: str
+    decision: str
+    dti: Number | None
+    loan_id: str | None
+    reasons: list[ReasonView]
+    next_step: str
+    policy: PolicyView
+
+
+class ProcessingFailed(BaseModel):
+    """Processing failed: the request is stored with status failed and goes to a person."""
+
+    application_id: str
+    status: str = "failed"
+    next_step: str = "route to human underwriter"
+    detail: str = "the request is stored but could not be processed automatically"

@@ -8,17 +8,17 @@ from uuid import uuid4
 from sqlalchemy import (
     JSON,
     BigInteger,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bankdesk.store.types import ExactDecimal, UtcDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,7 +28,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 Json = JSON().with_variant(JSONB(), "postgresql")
-Money = Numeric(20, 4)
+Money = ExactDecimal(20, 4)
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 Sequence = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -48,7 +48,7 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=True),
+        datetime: UtcDateTime(),
         Decimal: Money,
         dict[str, Any]: Json,
         list[Any]: Json,
@@ -82,7 +82,7 @@ class LoanApplication(Base):
     monthly_debt: Mapped[Decimal | None]
     requested_amount: Mapped[Decimal | None]
     currency: Mapped[str | None] = mapped_column(String(3))
-    employment_years: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    employment_years: Mapped[Decimal | None] = mapped_column(ExactDecimal(6, 2))
     term_months: Mapped[int | None]
     purpose: Mapped[str | None] = mapped_column(String(200))
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -99,8 +99,8 @@ class Decision(Base):
     application_id: Mapped[str] = mapped_column(ForeignKey("loan_applications.id"), unique=True)
     outcome: Mapped[str] = mapped_column(String(16), index=True)
     next_action: Mapped[str] = mapped_column(String(64))
-    dti: Mapped[Decimal | None] = mapped_column(Numeric(18, 8))
-    risk_score: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    dti: Mapped[Decimal | None] = mapped_column(ExactDecimal(24, 12))
+    risk_score: Mapped[Decimal | None] = mapped_column(ExactDecimal(20, 2))
     figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     missing_fields: Mapped[list[Any]] = mapped_column(default=list)

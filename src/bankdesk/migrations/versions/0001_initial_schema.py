@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 11:48:58.778343
+Create Date: 2026-11-22 11:50:36.636177
 """
 
 from collections.abc import Sequence
@@ -117,11 +117,19 @@ def upgrade() -> None:
         sa.Column("loan_ref", sa.String(length=64), nullable=True),
         sa.Column("loan_ref_assigned", sa.Boolean(), nullable=False),
         sa.Column("borrower_name", sa.String(length=200), nullable=True),
-        sa.Column("income", sa.Numeric(precision=20, scale=4), nullable=True),
-        sa.Column("monthly_debt", sa.Numeric(precision=20, scale=4), nullable=True),
-        sa.Column("requested_amount", sa.Numeric(precision=20, scale=4), nullable=True),
+        sa.Column("income", sa.Numeric(20, 4).with_variant(sa.String(22), "sqlite"), nullable=True),
+        sa.Column(
+            "monthly_debt", sa.Numeric(20, 4).with_variant(sa.String(22), "sqlite"), nullable=True
+        ),
+        sa.Column(
+            "requested_amount",
+            sa.Numeric(20, 4).with_variant(sa.String(22), "sqlite"),
+            nullable=True,
+        ),
         sa.Column("currency", sa.String(length=3), nullable=True),
-        sa.Column("employment_years", sa.Numeric(precision=6, scale=2), nullable=True),
+        sa.Column(
+            "employment_years", sa.Numeric(6, 2).with_variant(sa.String(8), "sqlite"), nullable=True
+        ),
         sa.Column("term_months", sa.Integer(), nullable=True),
         sa.Column("purpose", sa.String(length=200), nullable=True),
         sa.Column(
@@ -156,8 +164,10 @@ def upgrade() -> None:
         sa.Column("application_id", sa.String(length=32), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("next_action", sa.String(length=64), nullable=False),
-        sa.Column("dti", sa.Numeric(precision=18, scale=8), nullable=True),
-        sa.Column("risk_score", sa.Numeric(precision=20, scale=2), nullable=True),
+        sa.Column("dti", sa.Numeric(24, 12).with_variant(sa.String(26), "sqlite"), nullable=True),
+        sa.Column(
+            "risk_score", sa.Numeric(20, 2).with_variant(sa.String(22), "sqlite"), nullable=True
+        ),
         sa.Column(
             "figures",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),

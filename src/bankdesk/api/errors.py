@@ -1,0 +1,42 @@
+"""The one place domain errors become HTTP statuses with a message a person can act on."""
+
+import logging
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from bankdesk.domain.errors import (
+    BankdeskError,
+    InvalidEvent,
+    InvalidPolicy,
+    PolicyInputRejected,
+    PolicyNotApplicable,
+    PolicyNotFound,
+    TextTooLong,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_CODES: dict[type[BankdeskError], int] = {
+    InvalidEvent: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    TextTooLong: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    PolicyInputRejected: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    PolicyNotApplicable: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    PolicyNotFound: status.HTTP_404_NOT_FOUND,
+    InvalidPolicy: status.HTTP_500_INTERNAL_SERVER_ERROR,
+}
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    code = next(
+        (code for kind, code in STATUS_CODES.items() if isinstance(error, kind)),
+        status.HTTP_400_BAD_REQUEST,
+    )
+    if code >= 500:
+        log.error("configuration error", extra={"error": type(error).__name__})
+    return JSONResponse({"detail": str(error)}, status_code=code)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every domain error to its status code."""
+    app.add_exception_handler(BankdeskError, _domain_error)

@@ -1,0 +1,34 @@
+"""Who may do what: API key roles and the permissions each grants."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The role an API key carries."""
+
+    INTAKE = "intake"
+    UNDERWRITER = "underwriter"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """Something an API caller may be allowed to do."""
+
+    SUBMIT_APPLICATIONS = "submit applications"
+    READ_APPLICATIONS = "read applications"
+    READ_AUDIT_TRAIL = "read the audit trail"
+    MANAGE_KEYS = "manage API keys"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.INTAKE: frozenset({Permission.SUBMIT_APPLICATIONS, Permission.READ_APPLICATIONS}),
+    Role.UNDERWRITER: frozenset({Permission.READ_APPLICATIONS}),
+    Role.AUDITOR: frozenset({Permission.READ_APPLICATIONS, Permission.READ_AUDIT_TRAIL}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def allows(role: Role, permission: Permission) -> bool:
+    """Whether a role grants a permission."""
+    return permission in GRANTS[role]

@@ -1,0 +1,161 @@
+"""Persisting the lending flow: store the request first, then decide, notify and audit.
+
+Services only add and flush; the API dependency or the CLI command owns the transaction.
+"""
+
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from bankdesk.domain.decision import NextAction, Outcome
+from bankdesk.lending.flow import LendingDecision, LendingFlow
+from bankdesk.lending.schemas import DecisionEvent, DecisionView
+from bankdesk.store.models import Decision, LoanApplication, Notice
+from bankdesk.store.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+NOTICE_KINDS: dict[NextAction, str] = {
+    NextAction.SEND_APPROVAL_NOTICE: "approval_notice",
+    NextAction.REQUEST_ADDITIONAL_DOCUMENTS: "document_request",
+    NextAction.ROUTE_TO_UNDERWRITER: "underwriter_referral",
+    NextAction.REQUEST_MORE_INFORMATION: "information_request",
+}
+RECEIVED, FAILED = "received", "failed"
+
+
+async def receive(
+    uow: UnitOfWork, *, channel: str, raw_request: str, applicant_id: str | None = None
+) -> LoanApplication:
+    """Store a request exactly as received, before anything is done with it."""
+    if applicant_id is not None:
+        await uow.applications.ensure_applicant(applicant_id)
+    row = await uow.applications.add(
+        LoanApplication(
+            channel=channel, raw_request=raw_request, status=RECEIVED, applicant_id=applicant_id
+        )
+    )
+    await uow.audit.record(
+        "application.received",
+        entity_type="application",
+        entity_id=row.id,
+        after={"channel": channel, "status": RECEIVED, "applicant_id": applicant_id},
+    )
+    return row
+
+
+async def intake(
+    uow: UnitOfWork, flow: LendingFlow, *, text: str, applicant_id: str | None = None
+) -> tuple[LoanApplication, LendingDecision | None]:
+    """Store a free-text request, then run the decision flow on it."""
+    row = await receive(uow, channel="intake", raw_request=text, applicant_id=applicant_id)
+    return row, await _decide(uow, row, lambda: flow.decide_text(text))
+
+
+async def decide_event(
+    uow: UnitOfWork, flow: LendingFlow, *, raw_request: str, event: DecisionEvent
+) -> tuple[LoanApplication, LendingDecision | None]:
+    """Store a structured seed event, then let the policy decide it."""
+    row = await receive(uow, channel="decide", raw_request=raw_request)
+    return row, await _decide(uow, row, lambda: flow.decide(event.application()))
+
+
+async def _decide(
+    uow: UnitOfWork, row: LoanApplication, compute: Callable[[], LendingDecision]
+) -> LendingDecision | None:
+    try:
+        decision = compute()
+    except Exception as error:  # fail closed: keep the request, send it to a person
+        log.exception("processing failed", extra={"application_id": row.id})
+        await _fail(uow, row, error)
+        return None
+    await record_decision(uow, row, decision)
+    return decision
+
+
+async def _fail(uow: UnitOfWork, row: LoanApplication, error: Exception) -> None:
+    row.status = FAILED
+    row.error = f"{type(error).__name__}: {error}"
+    await uow.audit.record(
+        "application.failed",
+        entity_type="application",
+        entity_id=row.id,
+        before={"status": RECEIVED},
+        after={"status": FAILED, "error": type(error).__name__},
+    )
+    await _queue_notice(uow, row, NextAction.ROUTE_TO_UNDERWRITER, {"reason": "processing failed"})
+
+
+async def record_decision(uow: UnitOfWork, row: LoanApplication, decision: LendingDecision) -> None:
+    """Fill the application from the decision, store the decision, queue its notice, audit."""
+    result = decision.policy_result
+    view = DecisionView.of(decision)
+    _fill(row, decision, view)
+    stored = Decision(
+        application_id=row.id,
+        outcome=decision.outcome.value,
+        next_action=decision.next_action.value,
+        dti=decision.dti,
+        figures={name: str(value) for name, value in (result.figures if result else {}).items()},
+        reasons=[reason.model_dump() for reason in view.reasons],
+        missing_fields=view.missing_fields,
+        policy_id=decision.policy.id,
+        policy_version=decision.policy.version,
+        trace=view.trace,
+    )
+    uow.session.add(stored)
+    await uow.session.flush()
+    await uow.audit.record(
+        "application.decided",
+        entity_type="application",
+        entity_id=row.id,
+        before={"status": RECEIVED},
+        after={
+            "status": row.status,
+            "outcome": stored.outcome,
+            "reasons": [reason["code"] for reason in stored.reasons],
+            "policy_id": stored.policy_id,
+            "policy_version": stored.policy_version,
+            "next_action": stored.next_action,
+        },
+    )
+    payload = {"outcome": stored.outcome, "reasons": [r["code"] for r in stored.reasons]}
+    await _queue_notice(uow, row, decision.next_action, payload)
+
+
+def _fill(row: LoanApplication, decision: LendingDecision, view: DecisionView) -> None:
+    application = decision.application
+    row.status = "incomplete" if decision.outcome is Outcome.INCOMPLETE else "decided"
+    row.loan_ref = application.loan_id
+    row.loan_ref_assigned = decision.loan_id_assigned
+    row.borrower_name = application.borrower_name
+    row.income = application.income
+    row.monthly_debt = application.monthly_debt
+    row.requested_amount = application.requested_amount
+    row.currency = application.currency
+    row.employment_years = application.employment_years
+    row.term_months = application.term_months
+    row.purpose = application.purpose
+    row.evidence = view.model_dump(mode="json", include={"evidence", "unsure"})
+
+
+async def _queue_notice(
+    uow: UnitOfWork, row: LoanApplication, action: NextAction, payload: dict[str, Any]
+) -> None:
+    notice = Notice(application_id=row.id, kind=NOTICE_KINDS[action], payload=payload)
+    uow.session.add(notice)
+    await uow.session.flush()
+    await uow.audit.record(
+        "notice.queued",
+        entity_type="application",
+        entity_id=row.id,
+        after={"notice_id": notice.id, "kind": notice.kind},
+    )
+
+
+def as_number(value: Decimal | None) -> float | int | None:
+    """A stored amount as a JSON number."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -1,0 +1,62 @@
+"""One transaction and the repositories that work inside it; the caller commits."""
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bankdesk.store.applications import ApplicationRepository
+from bankdesk.store.audit import AuditLog
+from bankdesk.store.idempotency import IdempotencyRepository
+from bankdesk.store.keys import ApiKeyRepository
+
+
+class UnitOfWork:
+    """A session with its repositories; leaving without commit() rolls everything back."""
+
+    session: AsyncSession
+    applications: ApplicationRepository
+    keys: ApiKeyRepository
+    idempotency: IdempotencyRepository
+    audit: AuditLog
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        actor: str = "system",
+        request_id: str | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self.actor = actor
+        self.request_id = request_id
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self.applications = ApplicationRepository(self.session)
+        self.keys = ApiKeyRepository(self.session)
+        self.idempotency = IdempotencyRepository(self.session)
+        self.audit = AuditLog(self.session, actor=self.actor, request_id=self.request_id)
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()  # a no-op after commit(); undoes anything uncommitted
+        await self.session.close()
+
+    def act_as(self, actor: str) -> None:
+        """Record who is acting from now on (once the caller is authenticated)."""
+        self.actor = actor
+        self.audit = AuditLog(self.session, actor=actor, request_id=self.request_id)
+
+    async def commit(self) -> None:
+        """Make everything done in this unit permanent."""
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        """Undo everything done in this unit since the last commit."""
+        await self.session.rollback()
