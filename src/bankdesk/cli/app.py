@@ -2,9 +2,12 @@
 
 import typer
 
+from bankdesk.cli.audit import audit_app
 from bankdesk.cli.demo import demo
+from bankdesk.cli.keys import keys_app
 from bankdesk.cli.lending import apply, decide
 from bankdesk.cli.policy import policy_app
+from bankdesk.cli.service import db_app, serve
 
 app = typer.Typer(
     name="bankdesk",
@@ -15,7 +18,11 @@ app = typer.Typer(
 app.command()(apply)
 app.command()(decide)
 app.command()(demo)
+app.command()(serve)
 app.add_typer(policy_app, name="policy")
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

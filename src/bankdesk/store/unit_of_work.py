@@ -45,7 +45,8 @@ class UnitOfWork:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self.session.rollback()  # a no-op after commit(); undoes anything uncommitted
+        # close() rolls back whatever was not committed and detaches the loaded objects with
+        # their values (a rollback would expire them, so nothing read could be used after).
         await self.session.close()
 
     def act_as(self, actor: str) -> None:

@@ -1,0 +1,70 @@
+"""Integration fixtures: every test runs on SQLite and on PostgreSQL, on a fresh database."""
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.support.databases import PostgresTemplate, require_postgres, sqlite_url
+
+from bankdesk.api.app import create_app
+from bankdesk.bootstrap import Bankdesk, bootstrap
+from bankdesk.domain.access import Role
+from bankdesk.settings import Settings
+from bankdesk.store.unit_of_work import UnitOfWork
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    require_postgres()
+    template = PostgresTemplate()
+    yield template
+    template.drop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database at the latest schema, of each kind."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    template: PostgresTemplate = request.getfixturevalue("postgres_template")
+    with template.copy() as url:
+        yield url
+
+
+@pytest.fixture
+async def bankdesk(database_url: str) -> AsyncIterator[Bankdesk]:
+    wired = bootstrap(Settings(database_url=database_url))  # type: ignore[call-arg]
+    yield wired
+    await wired.database.dispose()
+
+
+@pytest.fixture
+async def client(bankdesk: Bankdesk) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(bankdesk))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bankdesk.test") as http:
+        yield http
+
+
+@pytest.fixture
+def issue_key(bankdesk: Bankdesk):
+    """Create an API key with a role; returns the Authorization header for it."""
+
+    async def issue(role: Role, name: str = "test") -> dict[str, str]:
+        async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+            issued = await uow.keys.create(role=role, name=name)
+            await uow.commit()
+        return {"Authorization": f"Bearer {issued.token}"}
+
+    return issue
+
+
+@pytest.fixture
+async def intake_headers(issue_key) -> dict[str, str]:
+    return await issue_key(Role.INTAKE)
+
+
+@pytest.fixture
+async def auditor_headers(issue_key) -> dict[str, str]:
+    return await issue_key(Role.AUDITOR)
