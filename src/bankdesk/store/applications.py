@@ -62,4 +62,4 @@ class ApplicationRepository:
             .order_by(LoanApplication.created_at.desc(), LoanApplication.id.desc())
             .limit(limit)
         )
-        return [(application, decision) for application, decision in rows.tuples()]
+        return [(application, decision) for application, decision in rows]
