@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 from bankdesk.api.context import request_id
 
 # Attributes every LogRecord has; anything else was passed in `extra` and is logged as a field.
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# uvicorn's "color_message" repeats the message with terminal colour codes.
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class JsonLines(logging.Formatter):
