@@ -15,6 +15,7 @@ from bankdesk.lending.schemas import (
     DecideResponse,
     DecisionEvent,
     DecisionView,
+    ErrorDetail,
     IntakeRequest,
     IntakeResponse,
     ProcessingFailed,
@@ -23,12 +24,20 @@ from bankdesk.lending.seed_api import BorrowerEvaluation, HistoryItem, SeedAppli
 from bankdesk.store.models import LoanApplication
 
 T = TypeVar("T")
-router = APIRouter(prefix="/lending", tags=["lending"])
+router = APIRouter(
+    prefix="/lending",
+    tags=["lending"],
+    responses={
+        401: {"model": ErrorDetail, "description": "No valid API key (send Authorization: Bearer)"},
+        403: {"model": ErrorDetail, "description": "The key's role does not allow this"},
+    },
+)
 IDEMPOTENCY_DOC = {
+    "model": ErrorDetail,
     "description": f"Send an {HEADER} header to make retries safe: the same key and body "
-    "return the first response; the same key with another body is 409."
+    "return the first response; the same key with another body is 409.",
 }
-NOT_FOUND = {404: {"description": "No application with this id"}}
+NOT_FOUND = {404: {"model": ErrorDetail, "description": "No application with this id"}}
 
 
 @router.post("/apply", response_model=SeedDecision, responses={409: IDEMPOTENCY_DOC})

@@ -27,8 +27,9 @@ class JsonLines(logging.Formatter):
             "request_id": request_id.get(),
         }
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info).splitlines()[-1]
+        if record.exc_info and record.exc_info[0] is not None:
+            # The type only: an exception's message can quote a borrower's text.
+            entry["error"] = record.exc_info[0].__name__
         return json.dumps(entry, default=str)
 
 

@@ -219,3 +219,9 @@ class ProcessingFailed(BaseModel):
     status: str = "failed"
     next_step: str = "route to human underwriter"
     detail: str = "the request is stored but could not be processed automatically"
+
+
+class ErrorDetail(BaseModel):
+    """An error a person can act on."""
+
+    detail: str

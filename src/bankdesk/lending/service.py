@@ -67,7 +67,10 @@ async def _decide(
     try:
         decision = compute()
     except Exception as error:  # fail closed: keep the request, send it to a person
-        log.exception("processing failed", extra={"application_id": row.id})
+        log.error(
+            "processing failed",
+            extra={"application_id": row.id, "error": type(error).__name__},
+        )
         await _fail(uow, row, error)
         return None
     await record_decision(uow, row, decision)
