@@ -14,6 +14,23 @@ from bankdesk.store.models import AuditEvent, utcnow
 _AUDIT_LOCK_KEY = 7_302_451_118
 
 
+def _exact(value: Any, where: str) -> Any:
+    """A payload as stored: JSON values whose text survives the database unchanged.
+
+    Floats are refused: PostgreSQL's JSONB rewrites numbers such as 1e20, and a hash over a
+    rewritten number would no longer verify. Amounts go in as strings.
+    """
+    if isinstance(value, float):
+        raise TypeError(f"audit payload {where} is a float; record amounts as strings")
+    if isinstance(value, Mapping):
+        return {str(key): _exact(item, f"{where}.{key}") for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_exact(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise TypeError(f"audit payload {where} is a {type(value).__name__}; use JSON values")
+
+
 def _content(event: AuditEvent) -> dict[str, Any]:
     return {
         "actor": event.actor,
@@ -54,8 +71,8 @@ class AuditLog:
             action=action,
             entity_type=entity_type,
             entity_id=entity_id,
-            before=dict(before) if before is not None else None,
-            after=dict(after) if after is not None else None,
+            before=_exact(before, "before") if before is not None else None,
+            after=_exact(after, "after") if after is not None else None,
             request_id=self._request_id,
             prev_hash=last or GENESIS_HASH,
         )

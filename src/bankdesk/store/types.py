@@ -1,7 +1,7 @@
 """Column types that keep money exact on both databases."""
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Numeric, String
@@ -26,9 +26,14 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
-            return value
-        return format(Decimal(value), "f")
+        if value is None:
+            return None
+        # Round to the column's scale as PostgreSQL's NUMERIC does, on both databases, and
+        # refuse what NUMERIC(p, s) cannot hold, so a value is stored alike everywhere.
+        exact = Decimal(value).quantize(Decimal(1).scaleb(-self.scale), rounding=ROUND_HALF_UP)
+        if exact.adjusted() >= self.precision - self.scale:
+            raise ValueError(f"{value} does not fit NUMERIC({self.precision}, {self.scale})")
+        return format(exact, "f") if dialect.name == "sqlite" else exact
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
