@@ -3,6 +3,7 @@
 import logging
 
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from bankdesk.domain.errors import (
@@ -37,6 +38,18 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(error)}, status_code=code)
 
 
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """422 naming each field and what is wrong, without echoing the input back (it may be
+    large, carry personal data, or not even be encodable)."""
+    errors = error.errors() if isinstance(error, RequestValidationError) else []
+    detail = [
+        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type")}
+        for item in errors
+    ]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map every domain error to its status code."""
+    """Map every domain error to its status code, and shape validation errors."""
     app.add_exception_handler(BankdeskError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)

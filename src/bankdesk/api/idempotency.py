@@ -2,8 +2,9 @@
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import HTTPException, Request, Response, status
+from fastapi import Header, HTTPException, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
@@ -17,11 +18,20 @@ MAX_KEY_LENGTH = 200
 Produce = Callable[[], Awaitable[tuple[int, BaseModel]]]
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        description="Makes retries safe: the same key and body return the first response "
+        "(marked Idempotent-Replayed: true) and create nothing; another body is 409.",
+    ),
+]
+
+
 async def respond_once(
-    request: Request, uow: UnitOfWork, *, owner: str, produce: Produce
+    request: Request, uow: UnitOfWork, *, key: str | None, owner: str, produce: Produce
 ) -> Response:
     """Run `produce` unless this caller already sent this key; then replay its response."""
-    key = request.headers.get(HEADER)
     if key is None:
         code, model = await produce()
         return _json(code, model.model_dump_json())

@@ -1,12 +1,12 @@
 """Lending endpoints: the seed API, free-text intake, structured decisions and records."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 
 from bankdesk.api.dependencies import App, AppMetrics, Auditor, Reader, Session, Submitter
-from bankdesk.api.idempotency import HEADER, respond_once
+from bankdesk.api.idempotency import HEADER, IdempotencyKey, respond_once
 from bankdesk.domain.access import Permission, Role, allows
 from bankdesk.lending import records, seed_api, service
 from bankdesk.lending.flow import LendingDecision
@@ -24,6 +24,9 @@ from bankdesk.lending.seed_api import BorrowerEvaluation, HistoryItem, SeedAppli
 from bankdesk.store.models import LoanApplication
 
 T = TypeVar("T")
+# Ids are printable: a control character (PostgreSQL cannot even compare NUL) is a 422.
+ApplicationId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+ApplicantId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
 router = APIRouter(
     prefix="/lending",
     tags=["lending"],
@@ -43,26 +46,28 @@ NOT_FOUND = {404: {"model": ErrorDetail, "description": "No application with thi
 @router.post("/apply", response_model=SeedDecision, responses={409: IDEMPOTENCY_DOC})
 async def apply(
     payload: SeedApplication, request: Request, key: Submitter, uow: Session, app: App,
-    metrics: AppMetrics,
+    metrics: AppMetrics, idempotency_key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     """The seed contract: score an application with the risk-score policy and store it."""
 
+    raw = (await request.body()).decode("utf-8", errors="replace")
+
     async def produce() -> tuple[int, SeedDecision]:
-        decided = await seed_api.apply(uow, app.policies, payload)
-        metrics.decisions.labels("apply", decided.decision).inc()
+        decided, outcome = await seed_api.apply(uow, app.policies, payload, raw_request=raw)
+        metrics.decisions.labels("apply", outcome.value).inc()
         return status.HTTP_200_OK, decided
 
-    return await respond_once(request, uow, owner=key.id, produce=produce)
+    return await respond_once(request, uow, key=idempotency_key, owner=key.id, produce=produce)
 
 
 @router.get("/applicants/{applicant_id}/history", response_model=list[HistoryItem])
-async def history(applicant_id: str, _key: Reader, uow: Session) -> list[HistoryItem]:
+async def history(applicant_id: ApplicantId, _key: Reader, uow: Session) -> list[HistoryItem]:
     """The applicant's 10 newest scored applications, newest first."""
     return await seed_api.history(uow, applicant_id)
 
 
 @router.get("/applicants/{applicant_id}/evaluation", response_model=BorrowerEvaluation)
-async def evaluation(applicant_id: str, _key: Reader, uow: Session) -> BorrowerEvaluation:
+async def evaluation(applicant_id: ApplicantId, _key: Reader, uow: Session) -> BorrowerEvaluation:
     """request_more_data without history, manual_review after a review, else auto_process."""
     return await seed_api.evaluate_borrower(uow, applicant_id)
 
@@ -75,7 +80,7 @@ async def evaluation(applicant_id: str, _key: Reader, uow: Session) -> BorrowerE
 )
 async def intake(
     payload: IntakeRequest, request: Request, key: Submitter, uow: Session, app: App,
-    metrics: AppMetrics,
+    metrics: AppMetrics, idempotency_key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     """Store a borrower's message, extract, check and decide it; returns the full decision."""
 
@@ -85,7 +90,7 @@ async def intake(
         )
         return _decided("intake", row, decision, metrics, _intake_view)
 
-    return await respond_once(request, uow, owner=key.id, produce=produce)
+    return await respond_once(request, uow, key=idempotency_key, owner=key.id, produce=produce)
 
 
 @router.post(
@@ -96,7 +101,7 @@ async def intake(
 )
 async def decide(
     event: DecisionEvent, request: Request, key: Submitter, uow: Session, app: App,
-    metrics: AppMetrics,
+    metrics: AppMetrics, idempotency_key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     """The seed's lending-decision-function over HTTP: a structured event, the dti policy."""
     raw = (await request.body()).decode("utf-8", errors="replace")
@@ -105,11 +110,13 @@ async def decide(
         row, decision = await service.decide_event(uow, app.lending, raw_request=raw, event=event)
         return _decided("decide", row, decision, metrics, _decide_view)
 
-    return await respond_once(request, uow, owner=key.id, produce=produce)
+    return await respond_once(request, uow, key=idempotency_key, owner=key.id, produce=produce)
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationRecord, responses=NOT_FOUND)
-async def application(application_id: str, key: Reader, uow: Session) -> ApplicationRecord:
+async def application(
+    application_id: ApplicationId, key: Reader, uow: Session
+) -> ApplicationRecord:
     """Fields with their source spans, the decision, reasons, next step and notices.
 
     The audit trail is included for auditor and admin keys."""
@@ -121,7 +128,7 @@ async def application(application_id: str, key: Reader, uow: Session) -> Applica
 @router.get(
     "/applications/{application_id}/explanation", response_model=Explanation, responses=NOT_FOUND
 )
-async def explanation(application_id: str, _key: Reader, uow: Session) -> Explanation:
+async def explanation(application_id: ApplicationId, _key: Reader, uow: Session) -> Explanation:
     """The decision in plain words with its principal reasons (adverse-action style)."""
     return _found(await records.explanation(uow, application_id))
 
@@ -131,7 +138,9 @@ async def explanation(application_id: str, _key: Reader, uow: Session) -> Explan
     response_model=list[AuditEntryView],
     responses=NOT_FOUND,
 )
-async def audit_trail(application_id: str, _key: Auditor, uow: Session) -> list[AuditEntryView]:
+async def audit_trail(
+    application_id: ApplicationId, _key: Auditor, uow: Session
+) -> list[AuditEntryView]:
     """The application's audit events, oldest first (auditor and admin keys only)."""
     found = await records.application_record(uow, application_id, with_audit=True)
     return _found(found).audit_trail or []

@@ -4,6 +4,7 @@ import logging
 import time
 import uuid
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bankdesk.api.context import request_id
@@ -85,7 +86,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         try:
@@ -94,8 +95,12 @@ class BodyLimit:
             await _too_large(send, self.max_bytes)
 
 
-class BodyTooLarge(Exception):
-    """A streamed request body went over the limit."""
+class BodyTooLarge(HTTPException):
+    """A streamed request body went over the limit (an HTTPException, so FastAPI's body
+    reader passes it through as 413 instead of turning it into 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request body is larger than {max_bytes} bytes")
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:

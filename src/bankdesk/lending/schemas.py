@@ -4,7 +4,7 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 
 from bankdesk.domain.application import ExtractedValue, LoanApplication
 from bankdesk.domain.errors import InvalidEvent
@@ -17,6 +17,16 @@ def _number(value: Decimal) -> int | float:
 
 
 Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000), which cannot be stored")
+    return value
+
+
+# Text the database must store exactly: PostgreSQL cannot hold NUL in text or JSONB.
+StoredText = Annotated[str, AfterValidator(_no_nul)]
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False, max_digits=20, decimal_places=6)]
 
 
@@ -27,8 +37,8 @@ class DecisionEvent(BaseModel):
     # everything else are refused with a message naming the field.
     model_config = ConfigDict(extra="allow")
 
-    loan_id: str | None = Field(default=None, max_length=64)
-    borrower_name: str | None = Field(default=None, max_length=200)
+    loan_id: StoredText | None = Field(default=None, max_length=64)
+    borrower_name: StoredText | None = Field(default=None, max_length=200)
     income: Money = Field(description="Monthly income")
     monthly_debt: Money = Field(description="Monthly debt payments")
     requested_amount: Money = Field(description="Amount requested")
@@ -185,10 +195,10 @@ def seed_response(decision: LendingDecision) -> dict[str, Any]:
 class IntakeRequest(BaseModel):
     """A borrower's free-text request."""
 
-    text: str = Field(
+    text: StoredText = Field(
         min_length=1, max_length=20_000, description="The message exactly as the borrower wrote it"
     )
-    applicant_id: str | None = Field(
+    applicant_id: StoredText | None = Field(
         default=None, min_length=3, max_length=64, description="Link to an applicant's history"
     )
 

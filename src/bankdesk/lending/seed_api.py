@@ -1,6 +1,5 @@
 """The seed lending API: POST /lending/apply (risk score), history and borrower evaluation."""
 
-import json
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -9,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, PlainSerializer
 
 from bankdesk.domain.decision import Outcome, next_action_for
+from bankdesk.lending.schemas import StoredText
 from bankdesk.lending.service import receive
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.store.models import Decision
@@ -25,7 +25,7 @@ API_DECISIONS: dict[Outcome, str] = {Outcome.APPROVE: "approved", Outcome.REVIEW
 class SeedApplication(BaseModel):
     """The seed's `LoanApplication` request body."""
 
-    applicant_id: str = Field(min_length=3, max_length=64, description="The applicant's id.")
+    applicant_id: StoredText = Field(min_length=3, max_length=64, description="The applicant's id.")
     amount: Decimal = Field(gt=0, max_digits=18, decimal_places=2, description="Amount requested.")
     income: Decimal = Field(gt=0, max_digits=18, decimal_places=2, description="Income.")
     employment_years: int = Field(ge=0, le=80, description="Whole years in employment.")
@@ -67,10 +67,13 @@ class BorrowerEvaluation(BaseModel):
     latest_decision: str | None
 
 
-async def apply(uow: UnitOfWork, policies: PolicyEngine, request: SeedApplication) -> SeedDecision:
-    """Store the request, score it with the risk policy and record the decision."""
-    raw = json.dumps(request.model_dump(mode="json"))
-    row = await receive(uow, channel=CHANNEL, raw_request=raw, applicant_id=request.applicant_id)
+async def apply(
+    uow: UnitOfWork, policies: PolicyEngine, request: SeedApplication, *, raw_request: str
+) -> tuple[SeedDecision, Outcome]:
+    """Store the request as received, score it with the risk policy, record the decision."""
+    row = await receive(
+        uow, channel=CHANNEL, raw_request=raw_request, applicant_id=request.applicant_id
+    )
     row.requested_amount = request.amount
     row.income = request.income
     row.employment_years = Decimal(request.employment_years)
@@ -105,11 +108,12 @@ async def apply(uow: UnitOfWork, policies: PolicyEngine, request: SeedApplicatio
             "next_action": action.value,
         },
     )
-    return SeedDecision(
+    decided = SeedDecision(
         applicant_id=request.applicant_id,
         risk_score=risk_score,
         decision=API_DECISIONS[result.outcome],
     )
+    return decided, result.outcome
 
 
 async def history(uow: UnitOfWork, applicant_id: str) -> list[HistoryItem]:

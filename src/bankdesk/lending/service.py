@@ -66,14 +66,16 @@ async def _decide(
 ) -> LendingDecision | None:
     try:
         decision = compute()
+        async with uow.session.begin_nested():  # a failure here must not lose the request
+            await record_decision(uow, row, decision)
     except Exception as error:  # fail closed: keep the request, send it to a person
         log.error(
             "processing failed",
             extra={"application_id": row.id, "error": type(error).__name__},
         )
+        await uow.session.refresh(row)
         await _fail(uow, row, error)
         return None
-    await record_decision(uow, row, decision)
     return decision
 
 

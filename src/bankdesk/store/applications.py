@@ -1,9 +1,10 @@
 """Loan applications with their decisions and notices."""
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bankdesk.store.models import Applicant, Decision, LoanApplication, Notice
+from bankdesk.store.models import Applicant, Decision, LoanApplication, Notice, utcnow
 
 
 class ApplicationRepository:
@@ -23,14 +24,13 @@ class ApplicationRepository:
         self._session.add_all([decision, notice])
         await self._session.flush()
 
-    async def ensure_applicant(self, applicant_id: str) -> Applicant:
-        """The applicant with this id, created on first sight."""
-        applicant = await self._session.get(Applicant, applicant_id)
-        if applicant is None:
-            applicant = Applicant(id=applicant_id)
-            self._session.add(applicant)
-            await self._session.flush()
-        return applicant
+    async def ensure_applicant(self, applicant_id: str) -> None:
+        """Create the applicant on first sight; concurrent first sights do not collide."""
+        dialect = self._session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._session.execute(
+            insert(Applicant).values(id=applicant_id, created_at=utcnow()).on_conflict_do_nothing()
+        )
 
     async def get(self, application_id: str) -> LoanApplication | None:
         """One application by id."""

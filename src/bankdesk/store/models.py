@@ -100,7 +100,8 @@ class Decision(Base):
     outcome: Mapped[str] = mapped_column(String(16), index=True)
     next_action: Mapped[str] = mapped_column(String(64))
     dti: Mapped[Decimal | None] = mapped_column(ExactDecimal(24, 12))
-    risk_score: Mapped[Decimal | None] = mapped_column(ExactDecimal(20, 2))
+    # Wide enough for any score the API's inputs can produce (income 1e16 over amount 0.01).
+    risk_score: Mapped[Decimal | None] = mapped_column(ExactDecimal(26, 2))
     figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reasons: Mapped[list[Any]] = mapped_column(default=list)
     missing_fields: Mapped[list[Any]] = mapped_column(default=list)

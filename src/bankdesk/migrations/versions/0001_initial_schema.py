@@ -166,7 +166,7 @@ def upgrade() -> None:
         sa.Column("next_action", sa.String(length=64), nullable=False),
         sa.Column("dti", sa.Numeric(24, 12).with_variant(sa.String(26), "sqlite"), nullable=True),
         sa.Column(
-            "risk_score", sa.Numeric(20, 2).with_variant(sa.String(22), "sqlite"), nullable=True
+            "risk_score", sa.Numeric(26, 2).with_variant(sa.String(28), "sqlite"), nullable=True
         ),
         sa.Column(
             "figures",
