@@ -1,7 +1,6 @@
 """The real service, started with `bankdesk serve`, answers the lending seed's own client steps
 over HTTP, on a fresh SQLite file and on a fresh PostgreSQL database."""
 
-import asyncio
 import os
 import queue
 import re
@@ -11,15 +10,13 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
-from tests.support.databases import POSTGRES_URL, require_postgres
+from tests.support.databases import empty_postgres_database, require_postgres
 
 SCRIPT = Path(sys.executable).with_name("bankdesk")
 ADMIN_KEY_LINE = re.compile(r"^\s*(bdk_[0-9a-f]{12}_\S+)\s*$")
@@ -32,17 +29,6 @@ REVIEW_PAYLOAD = {
     "employment_years": 0,
 }
 START_TIMEOUT, STOP_TIMEOUT = 60.0, 15.0
-
-
-def _admin(sql: str) -> None:
-    async def run() -> None:
-        connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
 
 
 def _free_port() -> int:
@@ -134,13 +120,8 @@ def service_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict
         yield {**os.environ, "BANKDESK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"}
         return
     require_postgres()
-    name = f"bankdesk_e2e_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    try:
-        yield {**os.environ, "BANKDESK_DATABASE_URL": f"{base}/{name}"}
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with empty_postgres_database("bankdesk_e2e") as url:
+        yield {**os.environ, "BANKDESK_DATABASE_URL": url}
 
 
 @pytest.fixture

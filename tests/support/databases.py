@@ -44,6 +44,17 @@ def postgres_unavailable() -> str | None:
     return None
 
 
+@contextmanager
+def empty_postgres_database(prefix: str = "bankdesk_test") -> Iterator[str]:
+    """A new PostgreSQL database with nothing in it, dropped afterwards; yields its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield _async_url(name)
+    finally:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 class PostgresTemplate:
     """A database migrated to head once; every test gets a copy of it."""
 

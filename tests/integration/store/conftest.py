@@ -1,32 +1,18 @@
 """Store fixtures: empty databases of each kind, and a way to edit audit rows behind bankdesk's
 back (past the triggers that keep them append-only)."""
 
-import asyncio
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.sql import Executable
-from tests.support.databases import POSTGRES_URL, require_postgres
+from tests.support.databases import empty_postgres_database, require_postgres
 
 from bankdesk.store.database import connect
 
 Tamper = Callable[[str, Executable], Awaitable[None]]
 SQLITE_AUDIT_TRIGGERS = ("audit_events_no_update", "audit_events_no_delete")
-
-
-def _admin(sql: str) -> None:
-    async def run() -> None:
-        connection = await asyncpg.connect(POSTGRES_URL, timeout=5)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -36,13 +22,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
         return
     require_postgres()
-    name = f"bankdesk_empty_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with empty_postgres_database("bankdesk_empty") as url:
+        yield url
 
 
 async def _tamper(url: str, statement: Executable) -> None:
