@@ -25,8 +25,7 @@ from bankdesk.store.models import LoanApplication
 
 T = TypeVar("T")
 # Ids are printable: a control character (PostgreSQL cannot even compare NUL) is a 422.
-ApplicationId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
-ApplicantId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+PrintableId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
 router = APIRouter(
     prefix="/lending",
     tags=["lending"],
@@ -49,7 +48,6 @@ async def apply(
     metrics: AppMetrics, idempotency_key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     """The seed contract: score an application with the risk-score policy and store it."""
-
     raw = (await request.body()).decode("utf-8", errors="replace")
 
     async def produce() -> tuple[int, SeedDecision]:
@@ -61,13 +59,13 @@ async def apply(
 
 
 @router.get("/applicants/{applicant_id}/history", response_model=list[HistoryItem])
-async def history(applicant_id: ApplicantId, _key: Reader, uow: Session) -> list[HistoryItem]:
+async def history(applicant_id: PrintableId, _key: Reader, uow: Session) -> list[HistoryItem]:
     """The applicant's 10 newest scored applications, newest first."""
     return await seed_api.history(uow, applicant_id)
 
 
 @router.get("/applicants/{applicant_id}/evaluation", response_model=BorrowerEvaluation)
-async def evaluation(applicant_id: ApplicantId, _key: Reader, uow: Session) -> BorrowerEvaluation:
+async def evaluation(applicant_id: PrintableId, _key: Reader, uow: Session) -> BorrowerEvaluation:
     """request_more_data without history, manual_review after a review, else auto_process."""
     return await seed_api.evaluate_borrower(uow, applicant_id)
 
@@ -114,9 +112,7 @@ async def decide(
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationRecord, responses=NOT_FOUND)
-async def application(
-    application_id: ApplicationId, key: Reader, uow: Session
-) -> ApplicationRecord:
+async def application(application_id: PrintableId, key: Reader, uow: Session) -> ApplicationRecord:
     """Fields with their source spans, the decision, reasons, next step and notices.
 
     The audit trail is included for auditor and admin keys."""
@@ -128,7 +124,7 @@ async def application(
 @router.get(
     "/applications/{application_id}/explanation", response_model=Explanation, responses=NOT_FOUND
 )
-async def explanation(application_id: ApplicationId, _key: Reader, uow: Session) -> Explanation:
+async def explanation(application_id: PrintableId, _key: Reader, uow: Session) -> Explanation:
     """The decision in plain words with its principal reasons (adverse-action style)."""
     return _found(await records.explanation(uow, application_id))
 
@@ -139,7 +135,7 @@ async def explanation(application_id: ApplicationId, _key: Reader, uow: Session)
     responses=NOT_FOUND,
 )
 async def audit_trail(
-    application_id: ApplicationId, _key: Auditor, uow: Session
+    application_id: PrintableId, _key: Auditor, uow: Session
 ) -> list[AuditEntryView]:
     """The application's audit events, oldest first (auditor and admin keys only)."""
     found = await records.application_record(uow, application_id, with_audit=True)
