@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 from bankdesk.domain.decision import Outcome, next_action_for
 from bankdesk.lending.schemas import StoredText
-from bankdesk.lending.service import receive
+from bankdesk.lending.service import queue_notice, receive
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.store.models import Decision
 from bankdesk.store.unit_of_work import UnitOfWork
@@ -108,6 +108,8 @@ async def apply(
             "next_action": action.value,
         },
     )
+    reasons = [reason.code for reason in result.reasons]
+    await queue_notice(uow, row, action, {"outcome": result.outcome.value, "reasons": reasons})
     decided = SeedDecision(
         applicant_id=request.applicant_id,
         risk_score=risk_score,

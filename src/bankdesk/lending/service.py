@@ -64,11 +64,13 @@ async def decide_event(
 async def _decide(
     uow: UnitOfWork, row: LoanApplication, compute: Callable[[], LendingDecision]
 ) -> LendingDecision | None:
+    mark = uow.audit.mark()
     try:
         decision = compute()
         async with uow.session.begin_nested():  # a failure here must not lose the request
             await record_decision(uow, row, decision)
     except Exception as error:  # fail closed: keep the request, send it to a person
+        uow.audit.discard_since(mark)
         log.error(
             "processing failed",
             extra={"application_id": row.id, "error": type(error).__name__},
@@ -89,7 +91,7 @@ async def _fail(uow: UnitOfWork, row: LoanApplication, error: Exception) -> None
         before={"status": RECEIVED},
         after={"status": FAILED, "error": type(error).__name__},
     )
-    await _queue_notice(uow, row, NextAction.ROUTE_TO_UNDERWRITER, {"reason": "processing failed"})
+    await queue_notice(uow, row, NextAction.ROUTE_TO_UNDERWRITER, {"reason": "processing failed"})
 
 
 async def record_decision(uow: UnitOfWork, row: LoanApplication, decision: LendingDecision) -> None:
@@ -126,7 +128,7 @@ async def record_decision(uow: UnitOfWork, row: LoanApplication, decision: Lendi
         },
     )
     payload = {"outcome": stored.outcome, "reasons": [r["code"] for r in stored.reasons]}
-    await _queue_notice(uow, row, decision.next_action, payload)
+    await queue_notice(uow, row, decision.next_action, payload)
 
 
 def _fill(row: LoanApplication, decision: LendingDecision, view: DecisionView) -> None:
@@ -145,9 +147,10 @@ def _fill(row: LoanApplication, decision: LendingDecision, view: DecisionView) -
     row.evidence = view.model_dump(mode="json", include={"evidence", "unsure"})
 
 
-async def _queue_notice(
+async def queue_notice(
     uow: UnitOfWork, row: LoanApplication, action: NextAction, payload: dict[str, Any]
 ) -> None:
+    """Record the outgoing notice a next step calls for (delivered later by a worker)."""
     notice = Notice(application_id=row.id, kind=NOTICE_KINDS[action], payload=payload)
     uow.session.add(notice)
     await uow.session.flush()

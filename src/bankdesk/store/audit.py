@@ -44,12 +44,18 @@ def _content(event: AuditEvent) -> dict[str, Any]:
 
 
 class AuditLog:
-    """Appends events to the chain within the caller's transaction."""
+    """Queues a transaction's audit events and chains them just before it commits.
+
+    The chain needs appenders to take turns (each links to the previous hash), so the
+    events are written together at the end: one lock, held only from there to COMMIT,
+    instead of from a request's first change to its last.
+    """
 
     def __init__(self, session: AsyncSession, *, actor: str, request_id: str | None) -> None:
         self._session = session
-        self._actor = actor
+        self.actor = actor
         self._request_id = request_id
+        self._pending: list[AuditEvent] = []
 
     async def record(
         self,
@@ -59,27 +65,45 @@ class AuditLog:
         entity_id: str,
         before: Mapping[str, Any] | None = None,
         after: Mapping[str, Any] | None = None,
-    ) -> AuditEvent:
-        """Append one event whose hash covers the previous event's hash."""
+    ) -> None:
+        """Queue one state change, stamped now, to be chained and written with the commit."""
+        self._pending.append(
+            AuditEvent(
+                occurred_at=utcnow(),
+                actor=self.actor,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                before=_exact(before, "before") if before is not None else None,
+                after=_exact(after, "after") if after is not None else None,
+                request_id=self._request_id,
+            )
+        )
+
+    def mark(self) -> int:
+        """A point to come back to when a savepoint is rolled back."""
+        return len(self._pending)
+
+    def discard_since(self, mark: int) -> None:
+        """Forget the events queued since a mark (their changes were rolled back)."""
+        del self._pending[mark:]
+
+    async def write(self) -> None:
+        """Chain the queued events to the last one stored and add them to the transaction."""
+        if not self._pending:
+            return
         await self._lock()
-        last = await self._session.scalar(
+        previous = await self._session.scalar(
             select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
         )
-        event = AuditEvent(
-            occurred_at=utcnow(),
-            actor=self._actor,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before=_exact(before, "before") if before is not None else None,
-            after=_exact(after, "after") if after is not None else None,
-            request_id=self._request_id,
-            prev_hash=last or GENESIS_HASH,
-        )
-        event.hash = chain_hash(event.prev_hash, event.occurred_at, _content(event))
-        self._session.add(event)
+        previous = previous or GENESIS_HASH
+        for event in self._pending:
+            event.prev_hash = previous
+            event.hash = chain_hash(previous, event.occurred_at, _content(event))
+            previous = event.hash
+        self._session.add_all(self._pending)
         await self._session.flush()
-        return event
+        self._pending.clear()
 
     async def trail(self, entity_type: str, entity_id: str) -> list[AuditEvent]:
         """Every event about one entity, oldest first."""

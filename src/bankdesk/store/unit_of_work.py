@@ -52,10 +52,11 @@ class UnitOfWork:
     def act_as(self, actor: str) -> None:
         """Record who is acting from now on (once the caller is authenticated)."""
         self.actor = actor
-        self.audit = AuditLog(self.session, actor=actor, request_id=self.request_id)
+        self.audit.actor = actor
 
     async def commit(self) -> None:
-        """Make everything done in this unit permanent."""
+        """Chain the unit's audit events, then make everything done in it permanent."""
+        await self.audit.write()
         await self.session.commit()
 
     async def rollback(self) -> None:
