@@ -34,6 +34,7 @@ from rich.console import Console
 from rich.table import Table
 
 from decision_inputs import borrower_texts
+from report import describe_ratio
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -412,15 +413,6 @@ def run(**load: Any) -> tuple[list[Result], dict[str, Any]]:
 
 
 # --- report ---------------------------------------------------------------------------------
-
-
-def describe_ratio(ratio: float) -> str:
-    """'1x' for the baseline itself, else e.g. '0.25x baseline (4.0x slower)'."""
-    if ratio == 1.0:
-        return "1x"
-    if ratio < 1:
-        return f"{ratio:.2f}x baseline ({1 / ratio:.1f}x slower)"
-    return f"{ratio:.2f}x baseline ({ratio:.1f}x faster)"
 
 
 def cpu_column(cpu: dict[str, float]) -> str:

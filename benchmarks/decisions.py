@@ -28,6 +28,7 @@ from bankdesk.bootstrap import Bankdesk, bootstrap
 from bankdesk.lending.extraction import extract_application
 from bankdesk.settings import Settings
 from decision_inputs import TEMPLATES, Inputs, borrower_texts, policy_inputs
+from report import describe_ratio
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 POLICY_ID = "seed-dti"
@@ -243,15 +244,6 @@ def _with_ratio(result: Result, ratio: float) -> Result:
 
 
 # --- report ---------------------------------------------------------------------------------
-
-
-def describe_ratio(ratio: float) -> str:
-    """'1x' for the baseline itself, else e.g. '0.0123x baseline (81x slower)'."""
-    if ratio == 1.0:
-        return "1x"
-    if ratio < 1:
-        return f"{ratio:.3g}x baseline ({1 / ratio:,.0f}x slower)"
-    return f"{ratio:.3g}x baseline ({ratio:,.1f}x faster)"
 
 
 def print_table(results: Sequence[Result], context: dict[str, Any]) -> None:
