@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from bankdesk.api.context import request_id
 from bankdesk.domain.errors import (
     BankdeskError,
     InvalidEvent,
@@ -49,7 +50,17 @@ async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    """A bug: JSON with the request id to quote, and a log line naming the error's type."""
+    log.error("unexpected error", extra={"error": type(error).__name__})
+    return JSONResponse(
+        {"detail": "internal error; quote the request id", "request_id": request_id.get()},
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map every domain error to its status code, and shape validation errors."""
+    """Map every domain error to its status code, shape validation errors, catch the rest."""
     app.add_exception_handler(BankdeskError, _domain_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(Exception, _unexpected)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from bankdesk.api.dependencies import App, AppMetrics, Auditor, Reader, Session, Submitter
 from bankdesk.api.idempotency import HEADER, IdempotencyKey, respond_once
 from bankdesk.domain.access import Permission, Role, allows
+from bankdesk.domain.errors import TextTooLong
 from bankdesk.lending import records, seed_api, service
 from bankdesk.lending.flow import LendingDecision
 from bankdesk.lending.records import ApplicationRecord, AuditEntryView, Explanation
@@ -42,7 +43,11 @@ IDEMPOTENCY_DOC = {
 NOT_FOUND = {404: {"model": ErrorDetail, "description": "No application with this id"}}
 
 
-@router.post("/apply", response_model=SeedDecision, responses={409: IDEMPOTENCY_DOC})
+@router.post(
+    "/apply",
+    response_model=SeedDecision,
+    responses={202: {"model": ProcessingFailed}, 409: IDEMPOTENCY_DOC},
+)
 async def apply(
     payload: SeedApplication, request: Request, key: Submitter, uow: Session, app: App,
     metrics: AppMetrics, idempotency_key: IdempotencyKey = None,
@@ -50,8 +55,12 @@ async def apply(
     """The seed contract: score an application with the risk-score policy and store it."""
     raw = (await request.body()).decode("utf-8", errors="replace")
 
-    async def produce() -> tuple[int, SeedDecision]:
-        decided, outcome = await seed_api.apply(uow, app.policies, payload, raw_request=raw)
+    async def produce() -> tuple[int, SeedDecision | ProcessingFailed]:
+        row, scored = await seed_api.apply(uow, app.policies, payload, raw_request=raw)
+        if scored is None:
+            metrics.decisions.labels("apply", "failed").inc()
+            return status.HTTP_202_ACCEPTED, ProcessingFailed(application_id=row.id)
+        decided, outcome = scored
         metrics.decisions.labels("apply", outcome.value).inc()
         return status.HTTP_200_OK, decided
 
@@ -81,6 +90,8 @@ async def intake(
     metrics: AppMetrics, idempotency_key: IdempotencyKey = None,
 ) -> Response:  # fmt: skip
     """Store a borrower's message, extract, check and decide it; returns the full decision."""
+    if len(payload.text) > app.settings.max_text_chars:  # refused before anything is stored
+        raise TextTooLong(len(payload.text), app.settings.max_text_chars)
 
     async def produce() -> tuple[int, IntakeResponse | ProcessingFailed]:
         row, decision = await service.intake(

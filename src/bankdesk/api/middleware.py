@@ -1,6 +1,7 @@
 """ASGI middleware: request ids, the request log and metrics, and the body size limit."""
 
 import logging
+import re
 import time
 import uuid
 
@@ -12,6 +13,7 @@ from bankdesk.api.metrics import Metrics
 
 log = logging.getLogger("bankdesk.http")
 _REQUEST_ID = b"x-request-id"
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RequestContext:
@@ -25,8 +27,12 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # The id is always ours: a caller's value could carry personal data or be forged, and
+        # the id is written into the append-only audit chain. A caller's own id that looks
+        # like one is logged beside it for correlation.
+        rid = uuid.uuid4().hex
         incoming = dict(scope["headers"]).get(_REQUEST_ID, b"").decode("latin-1")
-        rid = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        client_id = incoming if _CLIENT_ID.fullmatch(incoming) else None
         token = request_id.set(rid)
         status = 500
         started = time.perf_counter()
@@ -52,6 +58,7 @@ class RequestContext:
                     "route": route,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 2),
+                    "client_request_id": client_id,
                 },
             )
             request_id.reset(token)

@@ -41,8 +41,11 @@ async def issue_key(app: Bankdesk, *, role: Role, name: str, actor: str) -> Issu
 
 
 async def first_admin_key(app: Bankdesk) -> IssuedKey | None:
-    """An admin key when no key can authenticate yet (the first start), else None."""
+    """An admin key on the first start (no key was ever created), else None.
+
+    Keys revoked later do not bring this back: a new admin key is then made on purpose with
+    `bankdesk keys create --role admin`, not printed by a restart."""
     async with UnitOfWork(app.database.sessions) as uow:
-        if await uow.keys.count_active():
+        if await uow.keys.count_all():
             return None
     return await issue_key(app, role=Role.ADMIN, name="first admin", actor="serve")

@@ -18,7 +18,6 @@ class Permission(StrEnum):
     SUBMIT_APPLICATIONS = "submit applications"
     READ_APPLICATIONS = "read applications"
     READ_AUDIT_TRAIL = "read the audit trail"
-    MANAGE_KEYS = "manage API keys"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bankdesk.domain.decision import Outcome
+from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.schemas import FieldsView, Number, PolicyView, ReasonView
 from bankdesk.store.models import AuditEvent, Decision, LoanApplication, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
@@ -83,6 +83,16 @@ class Explanation(BaseModel):
     policy: PolicyView | None
 
 
+SUMMARIES: dict[Outcome, str] = {
+    Outcome.APPROVE: "Your application meets the lending policy and is approved.",
+    Outcome.REVIEW: "Your application needs a closer look before we can decide; we will ask "
+    "you for additional documents.",
+    Outcome.DECLINE: "We cannot approve your application automatically for the principal "
+    "reasons below; an underwriter will review it.",
+    Outcome.INCOMPLETE: "We need more information before we can decide on your application.",
+}
+
+
 async def application_record(
     uow: UnitOfWork, application_id: str, *, with_audit: bool
 ) -> ApplicationRecord | None:
@@ -123,7 +133,7 @@ async def explanation(uow: UnitOfWork, application_id: str) -> Explanation | Non
             summary="We could not process your application automatically; a person will "
             "review it and contact you.",
             principal_reasons=[],
-            next_step="route to human underwriter",
+            next_step=NextAction.ROUTE_TO_UNDERWRITER.value,
             policy=None,
         )
     reasons = [ReasonView(**reason) for reason in decision.reasons]
@@ -135,16 +145,6 @@ async def explanation(uow: UnitOfWork, application_id: str) -> Explanation | Non
         next_step=decision.next_action,
         policy=PolicyView(id=decision.policy_id, version=decision.policy_version),
     )
-
-
-SUMMARIES: dict[Outcome, str] = {
-    Outcome.APPROVE: "Your application meets the lending policy and is approved.",
-    Outcome.REVIEW: "Your application needs a closer look before we can decide; we will ask "
-    "you for additional documents.",
-    Outcome.DECLINE: "We cannot approve your application automatically for the principal "
-    "reasons below; an underwriter will review it.",
-    Outcome.INCOMPLETE: "We need more information before we can decide on your application.",
-}
 
 
 def _fields(row: LoanApplication) -> FieldsView:

@@ -196,7 +196,9 @@ class IntakeRequest(BaseModel):
     """A borrower's free-text request."""
 
     text: StoredText = Field(
-        min_length=1, max_length=20_000, description="The message exactly as the borrower wrote it"
+        min_length=1,
+        description="The message exactly as the borrower wrote it "
+        "(at most BANKDESK_MAX_TEXT_CHARS characters, 20,000 by default)",
     )
     applicant_id: StoredText | None = Field(
         default=None, min_length=3, max_length=64, description="Link to an applicant's history"

@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 from bankdesk.domain.decision import Outcome, next_action_for
 from bankdesk.lending.schemas import StoredText
-from bankdesk.lending.service import queue_notice, receive
+from bankdesk.lending.service import process, queue_notice, receive
 from bankdesk.policy.engine import PolicyEngine
-from bankdesk.store.models import Decision
+from bankdesk.store.models import Decision, LoanApplication
 from bankdesk.store.unit_of_work import UnitOfWork
 
 RISK_POLICY = "seed-risk-score"
@@ -69,11 +69,22 @@ class BorrowerEvaluation(BaseModel):
 
 async def apply(
     uow: UnitOfWork, policies: PolicyEngine, request: SeedApplication, *, raw_request: str
-) -> tuple[SeedDecision, Outcome]:
-    """Store the request as received, score it with the risk policy, record the decision."""
+) -> tuple[LoanApplication, tuple[SeedDecision, Outcome] | None]:
+    """Store the request as received, then score it with the risk policy and record the
+    decision; no result when processing failed (the request stays, referred to a person)."""
     row = await receive(
         uow, channel=CHANNEL, raw_request=raw_request, applicant_id=request.applicant_id
     )
+
+    async def score() -> tuple[SeedDecision, Outcome]:
+        return await _score(uow, policies, request, row)
+
+    return row, await process(uow, row, score)
+
+
+async def _score(
+    uow: UnitOfWork, policies: PolicyEngine, request: SeedApplication, row: LoanApplication
+) -> tuple[SeedDecision, Outcome]:
     row.requested_amount = request.amount
     row.income = request.income
     row.employment_years = Decimal(request.employment_years)

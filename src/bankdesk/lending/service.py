@@ -4,9 +4,8 @@ Services only add and flush; the API dependency or the CLI command owns the tran
 """
 
 import logging
-from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.flow import LendingDecision, LendingFlow
@@ -15,6 +14,7 @@ from bankdesk.store.models import Decision, LoanApplication, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NOTICE_KINDS: dict[NextAction, str] = {
     NextAction.SEND_APPROVAL_NOTICE: "approval_notice",
@@ -64,26 +64,39 @@ async def decide_event(
 async def _decide(
     uow: UnitOfWork, row: LoanApplication, compute: Callable[[], LendingDecision]
 ) -> LendingDecision | None:
-    mark = uow.audit.mark()
-    try:
+    async def decide_and_record() -> LendingDecision:
         decision = compute()
-        async with uow.session.begin_nested():  # a failure here must not lose the request
-            await record_decision(uow, row, decision)
-    except Exception as error:  # fail closed: keep the request, send it to a person
+        await record_decision(uow, row, decision)
+        return decision
+
+    return await process(uow, row, decide_and_record)
+
+
+async def process(
+    uow: UnitOfWork, row: LoanApplication, work: Callable[[], Awaitable[T]]
+) -> T | None:
+    """Process a stored request in a savepoint; if anything fails, keep the request as
+    failed and refer it to a person (fail closed), and return None."""
+    mark = uow.audit.mark()
+    application_id = row.id  # rolling the savepoint back expires what it changed on the row
+    try:
+        async with uow.session.begin_nested():
+            return await work()
+    except Exception as error:
         uow.audit.discard_since(mark)
         log.error(
             "processing failed",
-            extra={"application_id": row.id, "error": type(error).__name__},
+            extra={"application_id": application_id, "error": type(error).__name__},
         )
         await uow.session.refresh(row)
         await _fail(uow, row, error)
         return None
-    return decision
 
 
 async def _fail(uow: UnitOfWork, row: LoanApplication, error: Exception) -> None:
     row.status = FAILED
-    row.error = f"{type(error).__name__}: {error}"
+    # The type only: an exception's message can quote the borrower's text, and readers see it.
+    row.error = type(error).__name__
     await uow.audit.record(
         "application.failed",
         entity_type="application",
@@ -160,10 +173,3 @@ async def queue_notice(
         entity_id=row.id,
         after={"notice_id": notice.id, "kind": notice.kind},
     )
-
-
-def as_number(value: Decimal | None) -> float | int | None:
-    """A stored amount as a JSON number."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)

@@ -61,6 +61,11 @@ class ApiKeyRepository:
         row.revoked_at = utcnow()
         await self._session.flush()
 
+    async def count_all(self) -> int:
+        """How many keys were ever created, revoked ones included."""
+        total = await self._session.scalar(select(func.count()).select_from(ApiKey))
+        return int(total or 0)
+
     async def count_active(self) -> int:
         """How many keys can authenticate."""
         total = await self._session.scalar(

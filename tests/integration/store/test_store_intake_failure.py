@@ -40,7 +40,7 @@ async def test_a_failed_request_is_kept_with_its_error_and_audited(bankdesk: Ban
         SEED_TEXT,
         "cust_1001",
     )
-    assert stored.error == "TimeoutError: the model did not answer within 30 s"
+    assert stored.error == "TimeoutError"  # the type only: a message may quote the text
     assert undecided is None
     assert [event.action for event in trail] == [
         "application.received",
