@@ -23,23 +23,13 @@ class PolicyFile:
     text: str
     version: str
     graph: dict[str, Any]
+    input_schema: dict[str, Any]  # parsed once, when the file is read
+    required_inputs: frozenset[str]
 
     @property
     def ref(self) -> PolicyRef:
         """The id and version recorded with every decision this policy makes."""
         return PolicyRef(id=self.id, version=self.version)
-
-    @property
-    def input_schema(self) -> dict[str, Any]:
-        """The JSON schema of the policy's input node."""
-        node = next(node for node in self.graph["nodes"] if node.get("type") == "inputNode")
-        schema = node["content"]["schema"]
-        return json.loads(schema) if isinstance(schema, str) else schema
-
-    @property
-    def required_inputs(self) -> frozenset[str]:
-        """The fields the input schema requires."""
-        return frozenset(self.input_schema.get("required", []))
 
 
 def content_version(content: bytes) -> str:
@@ -55,9 +45,15 @@ def read_policy(path: Path) -> PolicyFile:
         graph = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidPolicy(f"{path}: not a readable JSON file ({error})") from error
-    _check_graph(path, graph)
+    schema = _checked_input_schema(path, graph)
     return PolicyFile(
-        id=path.stem, path=path, text=text, version=content_version(content), graph=graph
+        id=path.stem,
+        path=path,
+        text=text,
+        version=content_version(content),
+        graph=graph,
+        input_schema=schema,
+        required_inputs=frozenset(schema.get("required", [])),
     )
 
 
@@ -73,7 +69,8 @@ def discover(directories: Iterable[Path]) -> dict[str, PolicyFile]:
     return found
 
 
-def _check_graph(path: Path, graph: object) -> None:
+def _checked_input_schema(path: Path, graph: object) -> dict[str, Any]:
+    """The input node's JSON schema, once the graph is known to be a usable policy."""
     if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list):
         raise InvalidPolicy(f"{path}: not a JDM decision graph (no 'nodes' list)")
     if not all(isinstance(node, dict) for node in graph["nodes"]):
@@ -96,3 +93,4 @@ def _check_graph(path: Path, graph: object) -> None:
         raise InvalidPolicy(f"{path}: the input node's schema is not JSON ({error})") from None
     if not isinstance(parsed, dict):
         raise InvalidPolicy(f"{path}: the input node's schema is not a JSON object")
+    return parsed
