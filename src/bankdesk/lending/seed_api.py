@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 from bankdesk.domain.decision import Outcome, next_action_for
 from bankdesk.lending.schemas import StoredText
-from bankdesk.lending.service import process, queue_notice, receive
+from bankdesk.lending.service import process, receive, store_decision
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.store.models import Decision, LoanApplication
 from bankdesk.store.unit_of_work import UnitOfWork
@@ -92,35 +92,18 @@ async def _score(
     risk_score = result.figures["risk_score"].quantize(Decimal("0.01"))
     action = next_action_for(result.outcome)
     row.status = "decided"
-    uow.session.add(
-        Decision(
-            application_id=row.id,
-            outcome=result.outcome.value,
-            next_action=action.value,
-            risk_score=risk_score,
-            figures={"risk_score": str(risk_score)},
-            reasons=[{"code": r.code, "message": r.message} for r in result.reasons],
-            policy_id=result.policy.id,
-            policy_version=result.policy.version,
-            trace=result.trace,
-        )
+    stored = Decision(
+        application_id=row.id,
+        outcome=result.outcome.value,
+        next_action=action.value,
+        risk_score=risk_score,
+        figures={"risk_score": str(risk_score)},
+        reasons=[{"code": r.code, "message": r.message} for r in result.reasons],
+        policy_id=result.policy.id,
+        policy_version=result.policy.version,
+        trace=result.trace,
     )
-    await uow.audit.record(
-        "application.decided",
-        entity_type="application",
-        entity_id=row.id,
-        before={"status": "received"},
-        after={
-            "status": "decided",
-            "outcome": result.outcome.value,
-            "risk_score": str(risk_score),
-            "policy_id": result.policy.id,
-            "policy_version": result.policy.version,
-            "next_action": action.value,
-        },
-    )
-    reasons = [reason.code for reason in result.reasons]
-    await queue_notice(uow, row, action, {"outcome": result.outcome.value, "reasons": reasons})
+    await store_decision(uow, row, stored, noted={"risk_score": str(risk_score)})
     decided = SeedDecision(
         applicant_id=request.applicant_id,
         risk_score=risk_score,

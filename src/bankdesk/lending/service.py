@@ -124,8 +124,16 @@ async def record_decision(uow: UnitOfWork, row: LoanApplication, decision: Lendi
         policy_version=decision.policy.version,
         trace=view.trace,
     )
+    await store_decision(uow, row, stored)
+
+
+async def store_decision(
+    uow: UnitOfWork, row: LoanApplication, stored: Decision, *, noted: dict[str, str] | None = None
+) -> None:
+    """Store a decision on an application, audit it and queue the notice its next step sends."""
     uow.session.add(stored)
     await uow.session.flush()
+    codes = [reason["code"] for reason in stored.reasons]
     await uow.audit.record(
         "application.decided",
         entity_type="application",
@@ -134,14 +142,16 @@ async def record_decision(uow: UnitOfWork, row: LoanApplication, decision: Lendi
         after={
             "status": row.status,
             "outcome": stored.outcome,
-            "reasons": [reason["code"] for reason in stored.reasons],
+            "reasons": codes,
             "policy_id": stored.policy_id,
             "policy_version": stored.policy_version,
             "next_action": stored.next_action,
+            **(noted or {}),
         },
     )
-    payload = {"outcome": stored.outcome, "reasons": [r["code"] for r in stored.reasons]}
-    await queue_notice(uow, row, decision.next_action, payload)
+    await queue_notice(
+        uow, row, NextAction(stored.next_action), {"outcome": stored.outcome, "reasons": codes}
+    )
 
 
 def _fill(row: LoanApplication, decision: LendingDecision, view: DecisionView) -> None:

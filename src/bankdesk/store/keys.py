@@ -65,10 +65,3 @@ class ApiKeyRepository:
         """How many keys were ever created, revoked ones included."""
         total = await self._session.scalar(select(func.count()).select_from(ApiKey))
         return int(total or 0)
-
-    async def count_active(self) -> int:
-        """How many keys can authenticate."""
-        total = await self._session.scalar(
-            select(func.count()).select_from(ApiKey).where(ApiKey.revoked_at.is_(None))
-        )
-        return int(total or 0)
