@@ -4,8 +4,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bankdesk.domain.errors import InvalidSettings
+from bankdesk.lending.facts import LoanFacts, offline_facts
 from bankdesk.lending.flow import LendingFlow
 from bankdesk.lending.guardrails import Limits
+from bankdesk.lending.reading import ApplicationReader
+from bankdesk.llm.offline import OfflineProvider
+from bankdesk.llm.openai_compatible import OpenAIConfig, OpenAIProvider
+from bankdesk.llm.protocol import Provider
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.policy.registry import PACKAGED_POLICY_DIR, discover
 from bankdesk.settings import Settings, get_settings
@@ -14,12 +19,41 @@ from bankdesk.store.database import Database, connect
 
 @dataclass(frozen=True, slots=True)
 class Bankdesk:
-    """The wired application: settings, policies, the lending flow and the database."""
+    """The wired application: settings, policies, the model, the lending flow, the database."""
 
     settings: Settings
     policies: PolicyEngine
+    provider: Provider
+    reader: ApplicationReader
     lending: LendingFlow
     database: Database
+
+
+def build_provider(settings: Settings) -> Provider:
+    """The offline provider, or the OpenAI-compatible one when BANKDESK_LLM_PROVIDER=openai."""
+    if settings.llm_provider == "offline":
+        return OfflineProvider({LoanFacts: offline_facts})
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    if not key and settings.openai_base_url is None:
+        raise InvalidSettings(
+            "BANKDESK_LLM_PROVIDER is openai but OPENAI_API_KEY is not set; set it, or set "
+            "OPENAI_BASE_URL to a server that needs no key"
+        )
+    return OpenAIProvider(
+        OpenAIConfig(
+            model=settings.llm_model,
+            api=settings.llm_api,
+            output=settings.llm_output,
+            # Local servers (llama.cpp, vLLM, Ollama) take any key; the SDK insists on one.
+            api_key=key or "no-key",
+            base_url=settings.openai_base_url,
+            timeout_seconds=settings.llm_timeout_seconds,
+            max_retries=settings.llm_max_retries,
+            max_output_tokens=settings.llm_max_output_tokens,
+            temperature=settings.llm_temperature,
+            prices=settings.llm_prices,
+        )
+    )
 
 
 def build_policy_engine(settings: Settings) -> PolicyEngine:
@@ -49,5 +83,14 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
         default_currency=settings.default_currency,
         max_text_chars=settings.max_text_chars,
     )
+    provider = build_provider(settings)
+    reader = ApplicationReader(provider, fallback=settings.llm_fallback)
     database = connect(settings.database_url)  # no connection is made until one is used
-    return Bankdesk(settings=settings, policies=policies, lending=lending, database=database)
+    return Bankdesk(
+        settings=settings,
+        policies=policies,
+        provider=provider,
+        reader=reader,
+        lending=lending,
+        database=database,
+    )

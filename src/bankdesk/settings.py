@@ -3,17 +3,42 @@
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bankdesk.domain.errors import InvalidSettings
 
 
+class ModelPrice(BaseModel):
+    """What a model costs, in US dollars per million tokens."""
+
+    input_per_million: Decimal = Field(ge=0)
+    output_per_million: Decimal = Field(ge=0)
+
+
+# OpenAI's list prices (USD per million tokens); BANKDESK_LLM_PRICES replaces the table.
+DEFAULT_PRICES: dict[str, ModelPrice] = {
+    "gpt-4.1": ModelPrice(input_per_million=Decimal("2.00"), output_per_million=Decimal("8.00")),
+    "gpt-4.1-mini": ModelPrice(
+        input_per_million=Decimal("0.40"), output_per_million=Decimal("1.60")
+    ),
+    "gpt-4.1-nano": ModelPrice(
+        input_per_million=Decimal("0.10"), output_per_million=Decimal("0.40")
+    ),
+    "gpt-4o-mini": ModelPrice(
+        input_per_million=Decimal("0.15"), output_per_million=Decimal("0.60")
+    ),
+}
+
+
 class Settings(BaseSettings):
     """Everything bankdesk can be configured with; every field has an embedded default."""
 
-    model_config = SettingsConfigDict(env_prefix="BANKDESK_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="BANKDESK_", extra="ignore", frozen=True, env_parse_none_str="none"
+    )
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./bankdesk.db",
@@ -49,6 +74,57 @@ class Settings(BaseSettings):
         default=Decimal("50000000"),
         gt=0,
         description="Requested amounts above this are treated as implausible and not decided.",
+    )
+
+    llm_provider: Literal["offline", "openai"] = Field(
+        default="offline",
+        description="offline (no network) or openai (OpenAI or any OpenAI-compatible server).",
+    )
+    llm_model: str = Field(default="gpt-4.1-mini", min_length=1, description="Model to call.")
+    llm_api: Literal["responses", "chat"] = Field(
+        default="responses",
+        description="responses (OpenAI's Responses API) or chat (Chat Completions, which vLLM, "
+        "llama.cpp, Ollama and Azure speak).",
+    )
+    llm_output: Literal["json_schema", "json_object"] = Field(
+        default="json_schema",
+        description="json_schema (strict structured output) or json_object, for servers that "
+        "only take response_format json_object; the schema then goes beside it and in the prompt.",
+    )
+    llm_fallback: Literal["offline", "none"] = Field(
+        default="offline",
+        description="When the model fails: offline (use the offline reading, marked degraded) or "
+        "none (no automatic decision; the case goes to review).",
+    )
+    llm_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=600, description="Time allowed for one model request."
+    )
+    llm_max_retries: int = Field(
+        default=2, ge=0, le=10, description="Retries (with backoff) on timeouts, 429 and 5xx."
+    )
+    llm_max_output_tokens: int = Field(
+        default=1500, gt=0, description="Most tokens a model may write in one answer."
+    )
+    llm_temperature: float | None = Field(
+        default=0.0,
+        ge=0,
+        le=2,
+        description="Sampling temperature (0 for repeatable answers); 'none' to send none, for "
+        "models that take none.",
+    )
+    llm_prices: dict[str, ModelPrice] = Field(
+        default_factory=lambda: dict(DEFAULT_PRICES),
+        description="Price table as JSON: {model: {input_per_million, output_per_million}}.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("BANKDESK_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the openai provider (OPENAI_API_KEY).",
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("BANKDESK_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.",
     )
 
 

@@ -95,7 +95,7 @@ async def intake(
 
     async def produce() -> tuple[int, IntakeResponse | ProcessingFailed]:
         row, decision = await service.intake(
-            uow, app.lending, text=payload.text, applicant_id=payload.applicant_id
+            uow, app.lending, app.reader, text=payload.text, applicant_id=payload.applicant_id
         )
         return _decided("intake", row, decision, metrics, _intake_view)
 

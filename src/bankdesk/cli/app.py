@@ -8,6 +8,7 @@ from bankdesk.cli.keys import keys_app
 from bankdesk.cli.lending import apply, decide
 from bankdesk.cli.policy import policy_app
 from bankdesk.cli.service import db_app, serve
+from bankdesk.cli.usage import usage
 
 app = typer.Typer(
     name="bankdesk",
@@ -19,6 +20,7 @@ app.command()(apply)
 app.command()(decide)
 app.command()(demo)
 app.command()(serve)
+app.command()(usage)
 app.add_typer(policy_app, name="policy")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")

@@ -1,5 +1,6 @@
 """`bankdesk apply` and `decide`: the lending decision flow from the terminal."""
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -8,10 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bankdesk.bootstrap import bootstrap
+from bankdesk.bootstrap import Bankdesk, bootstrap
+from bankdesk.cli.database import run_with_database
 from bankdesk.cli.errors import UnusableInput, reports_errors
 from bankdesk.cli.render import decision_panel
+from bankdesk.lending.reading import Reading
 from bankdesk.lending.schemas import DecisionEvent, DecisionView, seed_response
+from bankdesk.lending.service import record_model_calls
+from bankdesk.store.unit_of_work import UnitOfWork
 
 console = Console()
 
@@ -33,9 +38,19 @@ def apply(
     as_json: JsonFlag = False,
     policy: PolicyOption = None,
 ) -> None:
-    """Decide a loan application written in free text."""
+    """Decide a loan application written in free text.
+
+    With a model configured (BANKDESK_LLM_PROVIDER=openai) the model reads the text beside
+    the offline extractor, and every call it makes is stored (see `bankdesk usage`)."""
     message = read_message(text, file)
-    decision = bootstrap().lending.decide_text(message, policy_id=policy)
+    app = bootstrap()
+    app.policies.get(policy or app.lending.policy_id)  # a wrong --policy costs no model call
+    app.lending.check_length(message)
+    if app.provider.info.remote:
+        reading = run_with_database(app, lambda app: _read_and_record(app, message))
+    else:
+        reading = asyncio.run(app.reader.read(message))
+    decision = app.lending.decide_reading(reading, policy_id=policy)
     if as_json:
         typer.echo(DecisionView.of(decision).model_dump_json(indent=2))
         return
@@ -61,6 +76,14 @@ def decide(
     application = DecisionEvent.parse(payload).application()
     decision = app.lending.decide(application, policy_id=policy)
     typer.echo(json.dumps(seed_response(decision)))
+
+
+async def _read_and_record(app: Bankdesk, message: str) -> Reading:
+    reading = await app.reader.read(message)
+    async with UnitOfWork(app.database.sessions, actor="cli:apply") as uow:
+        await record_model_calls(uow, application_id=None, reading=reading)
+        await uow.commit()
+    return reading
 
 
 def read_message(text: str | None, file: Path | None) -> str:

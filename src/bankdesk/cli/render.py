@@ -44,6 +44,8 @@ def decision_panel(decision: LendingDecision) -> Panel:
         for reason in decision.reasons:
             reasons.add_row(Text(reason.code), Text(reason.message))
         parts.append(reasons)
+    if decision.reading is not None and decision.reading.calls:
+        parts.append(_reading_text(decision))
     policy = decision.policy
     parts.append(Text(f"policy {policy.id} @ {short_version(policy.version)}", style="dim"))
     title = Text(f"Application {decision.application.loan_id}")
@@ -52,16 +54,39 @@ def decision_panel(decision: LendingDecision) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left")
 
 
+def _reading_text(decision: LendingDecision) -> Text:
+    reading = decision.reading
+    if reading is None:
+        return Text()
+    calls = reading.calls
+    line = Text(f"read by {reading.provider} ({reading.model}); {len(calls)} model call(s), ")
+    line.append(
+        f"{sum(c.tokens_in for c in calls)} tokens in, {sum(c.tokens_out for c in calls)} out"
+    )
+    if reading.degraded:
+        line.append(f"\nDEGRADED: offline reading used alone ({reading.failure})", style="bold red")
+    elif reading.failure:
+        line.append(f"\nmodel failed: {reading.failure}", style="bold red")
+    for name, why in reading.conflicts.items():
+        line.append(f"\nconflict on {FIELD_LABELS[name]}: {why}", style="yellow")
+    for failure in reading.grounding_failures:
+        line.append(f"\nnot in the text: {failure}", style="yellow")
+    return line
+
+
 def _fields_table(decision: LendingDecision) -> Table:
     # Every piece of borrower text goes in as Text, never as markup: "[red]" stays literal.
     table = Table("field", "value", "from the text", expand=True)
     extraction = decision.extraction
+    sources = decision.reading.sources if decision.reading and decision.reading.calls else {}
     for name in Field:
         value = decision.application.value(name)
         evidence = extraction.values.get(name) if extraction else None
         source = Text(" + ".join(f"“{span.text}”" for span in evidence.spans) if evidence else "")
         if evidence and evidence.note:
             source.append(f"  ({evidence.note})", style="dim")
+        if name in sources:
+            source.append(f"  [{sources[name]}]", style="cyan")
         if extraction and name in extraction.unsure:
             source = Text(f"left empty: {extraction.unsure[name]}", style="magenta")
         if value is None and not source:

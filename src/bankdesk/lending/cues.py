@@ -235,6 +235,11 @@ def period_in(text: str) -> Period | None:
     return None
 
 
+def periods_in(text: str) -> set[Period]:
+    """Every period a piece of text names."""
+    return {period for period, pattern in _PERIODS if pattern.search(text)}
+
+
 # Words after which the rest of a clause is a purpose, not a description of the amount:
 # "a loan of $20,000 to pay off my cards" (but "$1,800 goes to debt payments" describes it).
 _PURPOSE = re.compile(

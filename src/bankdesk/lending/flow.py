@@ -15,8 +15,8 @@ from bankdesk.domain.decision import (
 )
 from bankdesk.domain.errors import PolicyInputRejected, PolicyNotApplicable, TextTooLong
 from bankdesk.domain.money import round_ratio
-from bankdesk.lending.extraction import extract_application
 from bankdesk.lending.guardrails import Limits, Problem, check_application
+from bankdesk.lending.reading import Reading, offline_reading
 from bankdesk.policy.engine import PolicyEngine
 
 
@@ -24,29 +24,37 @@ from bankdesk.policy.engine import PolicyEngine
 class LendingDecision:
     """Everything about one application, from the text to the next step.
 
-    Either the policy decided (`policy_result`) or the application had problems that kept it
-    from the policy (`problems`, outcome incomplete); the outcome, reasons and next step
-    follow from whichever it was.
+    Either the policy decided (`policy_result`), or the reading needs a person (`referrals`,
+    outcome review), or the application had problems that kept it from the policy
+    (`problems`, outcome incomplete); the outcome, reasons and next step follow from which.
     """
 
     application: LoanApplication
     policy: PolicyRef
     problems: tuple[Problem, ...] = ()
     policy_result: PolicyResult | None = None
-    extraction: Extraction | None = None
+    reading: Reading | None = None
     loan_id_assigned: bool = False
+    referrals: tuple[Problem, ...] = ()
+
+    @property
+    def extraction(self) -> Extraction | None:
+        """What was read from the borrower's text, when the application came as text."""
+        return self.reading.extraction if self.reading else None
 
     @property
     def outcome(self) -> Outcome:
         """What happens to the application."""
-        return self.policy_result.outcome if self.policy_result else Outcome.INCOMPLETE
+        if self.policy_result:
+            return self.policy_result.outcome
+        return Outcome.REVIEW if self.referrals else Outcome.INCOMPLETE
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
-        """The policy's reasons, or what must be supplied before it can decide."""
+        """The policy's reasons, or why a person must look, or what must be supplied."""
         if self.policy_result:
             return self.policy_result.reasons
-        return tuple(problem.reason for problem in self.problems)
+        return tuple(problem.reason for problem in (*self.referrals, *self.problems))
 
     @property
     def next_action(self) -> NextAction:
@@ -83,13 +91,28 @@ class LendingFlow:
     max_text_chars: int = 20_000
 
     def decide_text(self, text: str, *, policy_id: str | None = None) -> LendingDecision:
-        """Decide a borrower's free-text request."""
+        """Decide a borrower's free-text request with the offline extractor alone."""
+        self.check_length(text)
+        return self.decide_reading(offline_reading(text), policy_id=policy_id)
+
+    def check_length(self, text: str) -> None:
+        """Refuse a message longer than any real one before anything reads it."""
         if len(text) > self.max_text_chars:
             raise TextTooLong(len(text), self.max_text_chars)
-        extraction = extract_application(text)
-        application = extraction.application
-        decision = self.decide(application, policy_id=policy_id, unsure=extraction.unsure)
-        return replace(decision, extraction=extraction)
+
+    def decide_reading(self, reading: Reading, *, policy_id: str | None = None) -> LendingDecision:
+        """Decide what was read from a borrower's text; a reading that needs a person is
+        referred to review without asking the policy."""
+        extraction = reading.extraction
+        if referrals := reading.referrals:
+            decision = self.decide(
+                extraction.application, policy_id=policy_id, unsure=extraction.unsure, ask=False
+            )
+            return replace(decision, reading=reading, referrals=referrals)
+        decision = self.decide(
+            extraction.application, policy_id=policy_id, unsure=extraction.unsure
+        )
+        return replace(decision, reading=reading)
 
     def decide(
         self,
@@ -97,8 +120,9 @@ class LendingFlow:
         *,
         policy_id: str | None = None,
         unsure: dict[Field, str] | None = None,
+        ask: bool = True,
     ) -> LendingDecision:
-        """Check an application and, when it is complete, let the policy decide it."""
+        """Check an application and, when it is complete (and `ask`), let the policy decide."""
         policy = self.engine.get(policy_id or self.policy_id)
         foreign = sorted(policy.required_inputs - {name.value for name in Field})
         if foreign:
@@ -109,7 +133,7 @@ class LendingFlow:
         if assigned:
             application = replace(application, loan_id=new_loan_id())
         problems = check_application(application, limits=self.limits, unsure=unsure)
-        if problems:
+        if problems or not ask:
             return _incomplete(application, policy.ref, problems, assigned)
         try:
             result = self.engine.evaluate(policy.id, policy_inputs(application))

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.schemas import FieldsView, Number, PolicyView, ReasonView
-from bankdesk.store.models import AuditEvent, Decision, LoanApplication, Notice
+from bankdesk.store.models import AuditEvent, Decision, LoanApplication, ModelCall, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
 # Regulation B asks for the principal reasons, at most four, in an adverse action notice.
@@ -35,6 +35,31 @@ class AuditEntryView(BaseModel):
     after: dict[str, Any] | None
     request_id: str | None
     hash: str
+
+
+class ModelCallView(BaseModel):
+    """One stored model call: what was asked, what came back, what it cost."""
+
+    id: str
+    agent: str
+    provider: str
+    model: str
+    prompt_id: str
+    prompt_version: str
+    attempt: int
+    status: str = Field(description="ok, invalid, refused, empty or error")
+    request: dict[str, Any]
+    raw_response: str | None
+    parsed: dict[str, Any] | None
+    errors: list[str] = Field(description="Transport, refusal and validation errors")
+    grounding_failures: list[str] = Field(description="Parsed values the text does not state")
+    tokens_in: int
+    tokens_out: int
+    latency_ms: int
+    retries: int = Field(description="Retries the SDK made within this attempt")
+    cost_usd: Decimal | None = Field(description="Estimated from the price table")
+    fallback_used: bool
+    created_at: datetime
 
 
 class DecisionRecordView(BaseModel):
@@ -65,6 +90,10 @@ class ApplicationRecord(BaseModel):
     fields: FieldsView
     evidence: dict[str, Any] = Field(description="Each extracted value with its source spans")
     unsure: dict[str, str] = Field(description="Fields left empty, and why")
+    reading: dict[str, Any] | None = Field(
+        description="Provider, degraded or not, conflicts and grounding failures of the reading"
+    )
+    model_calls: list[ModelCallView]
     decision: DecisionRecordView | None
     notices: list[NoticeView]
     audit_trail: list[AuditEntryView] | None = Field(
@@ -102,6 +131,7 @@ async def application_record(
         return None
     decision = await uow.applications.decision_for(row.id)
     notices = await uow.applications.notices_for(row.id)
+    calls = await uow.model_calls.for_application(row.id)
     trail = await uow.audit.trail("application", row.id) if with_audit else None
     return ApplicationRecord(
         application_id=row.id,
@@ -114,6 +144,8 @@ async def application_record(
         fields=_fields(row),
         evidence=row.evidence.get("evidence", {}),
         unsure=row.evidence.get("unsure", {}),
+        reading=row.evidence.get("reading"),
+        model_calls=[_model_call(call) for call in calls],
         decision=_decision(decision) if decision else None,
         notices=[_notice(notice) for notice in notices],
         audit_trail=[_audit(event) for event in trail] if trail is not None else None,
@@ -178,6 +210,31 @@ def _decision(decision: Decision) -> DecisionRecordView:
 
 def _rounded(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"))
+
+
+def _model_call(call: ModelCall) -> ModelCallView:
+    return ModelCallView(
+        id=call.id,
+        agent=call.agent,
+        provider=call.provider,
+        model=call.model,
+        prompt_id=call.prompt_id,
+        prompt_version=call.prompt_version,
+        attempt=call.attempt,
+        status=call.status,
+        request=call.request,
+        raw_response=call.raw_response,
+        parsed=call.parsed,
+        errors=call.errors,
+        grounding_failures=call.grounding_failures,
+        tokens_in=call.tokens_in,
+        tokens_out=call.tokens_out,
+        latency_ms=call.latency_ms,
+        retries=call.retries,
+        cost_usd=call.cost,
+        fallback_used=call.fallback_used,
+        created_at=call.created_at,
+    )
 
 
 def _notice(notice: Notice) -> NoticeView:

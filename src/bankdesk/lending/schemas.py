@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 from bankdesk.domain.application import ExtractedValue, LoanApplication
 from bankdesk.domain.errors import InvalidEvent
 from bankdesk.lending.flow import LendingDecision
+from bankdesk.lending.reading import Reading, Source
 
 
 def _number(value: Decimal) -> int | float:
@@ -83,11 +84,37 @@ class SpanView(BaseModel):
 
 
 class EvidenceView(BaseModel):
-    """One extracted value with its grounding."""
+    """One extracted value with its grounding and the reader it came from."""
 
     value: Number | str
     spans: list[SpanView]
     note: str = ""
+    source: str = Field(default="offline", description="offline, model or both (they agreed)")
+
+
+class ModelCallSummary(BaseModel):
+    """One request to a model, in brief (the full record is stored with the application)."""
+
+    attempt: int
+    model: str
+    status: str
+    errors: list[str]
+    tokens_in: int
+    tokens_out: int
+    latency_ms: int
+    cost_usd: Number | None
+
+
+class ReadingView(BaseModel):
+    """How the text was read: by which provider, whether degraded, what the readers disagreed on."""
+
+    provider: str = Field(description="offline, or openai when a model's reading was used")
+    model: str | None
+    degraded: bool = Field(description="The model failed and the offline reading was used alone")
+    failure: str | None = Field(description="Why the model's reading could not be used")
+    conflicts: dict[str, str] = Field(description="Fields the two readers read differently")
+    grounding_failures: list[str] = Field(description="Model values the text does not state")
+    model_calls: list[ModelCallSummary]
 
 
 class ReasonView(BaseModel):
@@ -132,6 +159,7 @@ class DecisionView(BaseModel):
     figures: dict[str, Number]
     evidence: dict[str, EvidenceView]
     unsure: dict[str, str]
+    reading: ReadingView | None = Field(description="Present when the application came as text")
     trace: dict[str, Any]
 
     @classmethod
@@ -139,6 +167,8 @@ class DecisionView(BaseModel):
         """The view of a decision."""
         result = decision.policy_result
         extraction = decision.extraction
+        reading = decision.reading
+        sources = reading.sources if reading else {}
         app = decision.application
         return cls(
             decision=decision.outcome.value,
@@ -161,21 +191,47 @@ class DecisionView(BaseModel):
             loan_id_assigned=decision.loan_id_assigned,
             figures=dict(result.figures) if result else {},
             evidence={
-                name.value: _evidence(value)
+                name.value: _evidence(value, sources.get(name, Source.OFFLINE))
                 for name, value in (extraction.values.items() if extraction else ())
             },
             unsure={
                 name.value: why for name, why in (extraction.unsure if extraction else {}).items()
             },
+            reading=_reading(reading) if reading else None,
             trace=result.trace if result else {},
         )
 
 
-def _evidence(value: ExtractedValue) -> EvidenceView:
+def _evidence(value: ExtractedValue, source: Source) -> EvidenceView:
     return EvidenceView(
         value=value.value,
         spans=[SpanView(start=s.start, end=s.end, text=s.text) for s in value.spans],
         note=value.note,
+        source=source.value,
+    )
+
+
+def _reading(reading: Reading) -> ReadingView:
+    return ReadingView(
+        provider=reading.provider,
+        model=reading.model,
+        degraded=reading.degraded,
+        failure=reading.failure,
+        conflicts={name.value: why for name, why in reading.conflicts.items()},
+        grounding_failures=list(reading.grounding_failures),
+        model_calls=[
+            ModelCallSummary(
+                attempt=call.attempt,
+                model=call.model,
+                status=call.status.value,
+                errors=list(call.errors),
+                tokens_in=call.tokens_in,
+                tokens_out=call.tokens_out,
+                latency_ms=call.latency_ms,
+                cost_usd=call.cost,
+            )
+            for call in reading.calls
+        ],
     )
 
 

@@ -3,14 +3,18 @@
 Services only add and flush; the API dependency or the CLI command owns the transaction.
 """
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.flow import LendingDecision, LendingFlow
+from bankdesk.lending.reading import ApplicationReader, Reading
 from bankdesk.lending.schemas import DecisionEvent, DecisionView
-from bankdesk.store.models import Decision, LoanApplication, Notice
+from bankdesk.llm.protocol import CallStatus
+from bankdesk.llm.protocol import ModelCall as Call
+from bankdesk.store.models import Decision, LoanApplication, ModelCall, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -23,6 +27,7 @@ NOTICE_KINDS: dict[NextAction, str] = {
     NextAction.REQUEST_MORE_INFORMATION: "information_request",
 }
 RECEIVED, FAILED = "received", "failed"
+STORED_READING = ("provider", "model", "degraded", "failure", "conflicts", "grounding_failures")
 
 
 async def receive(
@@ -46,11 +51,26 @@ async def receive(
 
 
 async def intake(
-    uow: UnitOfWork, flow: LendingFlow, *, text: str, applicant_id: str | None = None
+    uow: UnitOfWork,
+    flow: LendingFlow,
+    reader: ApplicationReader,
+    *,
+    text: str,
+    applicant_id: str | None = None,
 ) -> tuple[LoanApplication, LendingDecision | None]:
-    """Store a free-text request, then run the decision flow on it."""
+    """Store a free-text request, read it (storing every model call), then decide it."""
     row = await receive(uow, channel="intake", raw_request=text, applicant_id=applicant_id)
-    return row, await _decide(uow, row, lambda: flow.decide_text(text))
+
+    async def read_and_record() -> Reading:
+        reading = await reader.read(text)
+        await record_model_calls(uow, application_id=row.id, reading=reading)
+        return reading
+
+    # The calls are kept even if deciding fails afterwards: each step has its own savepoint.
+    reading = await process(uow, row, read_and_record)
+    if reading is None:
+        return row, None
+    return row, await _decide(uow, row, lambda: flow.decide_reading(reading))
 
 
 async def decide_event(
@@ -154,6 +174,65 @@ async def store_decision(
     )
 
 
+async def record_model_calls(
+    uow: UnitOfWork, *, application_id: str | None, reading: Reading
+) -> None:
+    """Store every model call a reading made, each with its audit event (a call made for no
+    stored application, as by `bankdesk apply`, is audited as itself)."""
+    rows = [_call_row(call, application_id, reading) for call in reading.calls]
+    if not rows:
+        return
+    await uow.model_calls.add(rows)
+    for row in rows:
+        digest = hashlib.sha256((row.raw_response or "").encode("utf-8")).hexdigest()
+        await uow.audit.record(
+            "model.called",
+            entity_type="application" if application_id else "model_call",
+            entity_id=application_id or row.id,
+            after={
+                "model_call_id": row.id,
+                "agent": row.agent,
+                "provider": row.provider,
+                "model": row.model,
+                "prompt_id": row.prompt_id,
+                "prompt_version": row.prompt_version,
+                "attempt": row.attempt,
+                "status": row.status,
+                "tokens_in": row.tokens_in,
+                "tokens_out": row.tokens_out,
+                "cost": None if row.cost is None else str(row.cost),
+                "response_sha256": digest,
+                "fallback_used": row.fallback_used,
+            },
+        )
+
+
+def _call_row(call: Call, application_id: str | None, reading: Reading) -> ModelCall:
+    # Grounding judged the value the last successful call parsed.
+    grounded = call.status is CallStatus.OK and call is reading.calls[-1]
+    return ModelCall(
+        application_id=application_id,
+        agent=call.agent,
+        provider=call.provider,
+        model=call.model,
+        prompt_id=call.prompt_id,
+        prompt_version=call.prompt_version,
+        attempt=call.attempt,
+        status=call.status.value,
+        request=call.request,
+        raw_response=call.raw_response,
+        parsed=call.parsed,
+        errors=list(call.errors),
+        grounding_failures=list(reading.grounding_failures) if grounded else [],
+        tokens_in=call.tokens_in,
+        tokens_out=call.tokens_out,
+        latency_ms=call.latency_ms,
+        retries=call.retries,
+        cost=call.cost,
+        fallback_used=reading.degraded,
+    )
+
+
 def _fill(row: LoanApplication, decision: LendingDecision, view: DecisionView) -> None:
     application = decision.application
     row.status = "incomplete" if decision.outcome is Outcome.INCOMPLETE else "decided"
@@ -167,7 +246,11 @@ def _fill(row: LoanApplication, decision: LendingDecision, view: DecisionView) -
     row.employment_years = application.employment_years
     row.term_months = application.term_months
     row.purpose = application.purpose
-    row.evidence = view.model_dump(mode="json", include={"evidence", "unsure"})
+    # The calls themselves are in the model-call table; the reading's verdict is kept here.
+    row.evidence = view.model_dump(
+        mode="json",
+        include={"evidence": True, "unsure": True, "reading": set(STORED_READING)},
+    )
 
 
 async def queue_notice(

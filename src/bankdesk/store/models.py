@@ -143,6 +143,37 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class ModelCall(Base):
+    """One request to a model (or a provider) and everything about it: append-only evidence."""
+
+    __tablename__ = "model_calls"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    application_id: Mapped[str | None] = mapped_column(
+        ForeignKey("loan_applications.id"), index=True
+    )
+    case_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    agent: Mapped[str] = mapped_column(String(60))
+    provider: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_id: Mapped[str] = mapped_column(String(100))
+    prompt_version: Mapped[str] = mapped_column(String(80))
+    attempt: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    request: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    raw_response: Mapped[str | None] = mapped_column(Text)
+    parsed: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+    grounding_failures: Mapped[list[Any]] = mapped_column(default=list)
+    tokens_in: Mapped[int] = mapped_column(default=0)
+    tokens_out: Mapped[int] = mapped_column(default=0)
+    latency_ms: Mapped[int] = mapped_column(default=0)
+    retries: Mapped[int] = mapped_column(default=0)
+    cost: Mapped[Decimal | None] = mapped_column(ExactDecimal(18, 8))
+    fallback_used: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class ApiKey(Base):
     """An API key: only its hash is stored; the key itself is shown once, when created."""
 

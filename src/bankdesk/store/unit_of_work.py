@@ -9,6 +9,7 @@ from bankdesk.store.applications import ApplicationRepository
 from bankdesk.store.audit import AuditLog
 from bankdesk.store.idempotency import IdempotencyRepository
 from bankdesk.store.keys import ApiKeyRepository
+from bankdesk.store.model_calls import ModelCallRepository
 
 
 class UnitOfWork:
@@ -18,6 +19,7 @@ class UnitOfWork:
     applications: ApplicationRepository
     keys: ApiKeyRepository
     idempotency: IdempotencyRepository
+    model_calls: ModelCallRepository
     audit: AuditLog
 
     def __init__(
@@ -36,6 +38,7 @@ class UnitOfWork:
         self.applications = ApplicationRepository(self.session)
         self.keys = ApiKeyRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
+        self.model_calls = ModelCallRepository(self.session)
         self.audit = AuditLog(self.session, actor=self.actor, request_id=self.request_id)
         return self
 

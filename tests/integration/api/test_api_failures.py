@@ -16,7 +16,7 @@ DECIDE_BODY = json.dumps(SEED_EVENT, indent=1)
 class BrokenFlow:
     """A lending flow whose every step raises, as a crashed extractor or engine would."""
 
-    def decide_text(self, text, **_options):
+    def decide_reading(self, reading, **_options):
         raise RuntimeError("extractor crashed")
 
     def decide(self, application, **_options):

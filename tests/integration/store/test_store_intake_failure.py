@@ -10,19 +10,19 @@ from bankdesk.store.audit import verify_chain
 from bankdesk.store.unit_of_work import UnitOfWork
 
 
-class UnansweringFlow:
-    """A lending flow whose model never answers."""
+class BrokenFlow:
+    """A lending flow with a bug: deciding raises."""
 
-    def decide_text(self, text: str, *, policy_id: str | None = None):
-        raise TimeoutError("the model did not answer within 30 s")
+    def decide_reading(self, reading, *, policy_id: str | None = None):
+        raise TimeoutError("the policy service did not answer within 30 s")
 
 
 async def test_a_failed_request_is_kept_with_its_error_and_audited(bankdesk: Bankdesk) -> None:
-    broken = dataclasses.replace(bankdesk, lending=UnansweringFlow())
+    broken = dataclasses.replace(bankdesk, lending=BrokenFlow())
 
     async with UnitOfWork(broken.database.sessions, actor="intake-test") as uow:
         row, decision = await service.intake(
-            uow, broken.lending, text=SEED_TEXT, applicant_id="cust_1001"
+            uow, broken.lending, broken.reader, text=SEED_TEXT, applicant_id="cust_1001"
         )
         await uow.commit()
 

@@ -12,8 +12,16 @@ from bankdesk.store.migrations import alembic_config, upgrade
 from bankdesk.store.models import Base
 
 APPEND_ONLY_TRIGGERS = {
-    "sqlite": {"audit_events_no_update", "audit_events_no_delete"},
-    "postgresql": {"audit_events_append_only", "audit_events_no_truncate"},
+    "sqlite": {
+        f"{table}_no_{operation}"
+        for table in ("audit_events", "model_calls")
+        for operation in ("update", "delete")
+    },
+    "postgresql": {
+        f"{table}_{name}"
+        for table in ("audit_events", "model_calls")
+        for name in ("append_only", "no_truncate")
+    },
 }
 TRIGGER_NAMES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",

@@ -84,7 +84,9 @@ async def test_a_decisions_dti_is_stored_alike_on_both_databases(bankdesk: Bankd
         "Requested amount: $10000\n"
     )
     async with UnitOfWork(bankdesk.database.sessions) as uow:
-        row, decision = await service.intake(uow, bankdesk.lending, text=text_with_a_third)
+        row, decision = await service.intake(
+            uow, bankdesk.lending, bankdesk.reader, text=text_with_a_third
+        )
         await uow.commit()
     assert decision is not None
 

@@ -1,0 +1,1 @@
+"""Model providers: one interface, an offline implementation and an OpenAI-compatible one."""
