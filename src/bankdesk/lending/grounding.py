@@ -134,13 +134,14 @@ def _amount(grounded: Grounded, name: Field, quote: AmountQuote) -> StatedAmount
 def _income(grounded: Grounded, stated: list[StatedAmount], *, partial: bool) -> None:
     if not stated:
         return
-    if any(item.period is None for item in stated):
+    paid = [(item, item.period) for item in stated if item.period is not None]
+    if len(paid) < len(stated):
         grounded.unsure[Field.INCOME] = "the model gave income without saying how often it is paid"
         return
-    if any(item.period is Period.HOURLY for item in stated):
+    if any(period is Period.HOURLY for _, period in paid):
         grounded.unsure[Field.INCOME] = "income is stated per hour; monthly hours are not known"
         return
-    total = sum((monthly_amount(item.amount, item.period) for item in stated), Decimal(0))
+    total = sum((monthly_amount(item.amount, period) for item, period in paid), Decimal(0))
     note = "model: monthly from " + ", ".join(f"{i.span.text} {i.period}" for i in stated)
     if partial:
         note += " (income the text does not state was left out)"

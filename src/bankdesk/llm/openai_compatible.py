@@ -117,7 +117,9 @@ class OpenAIProvider:
             return replace(call, status=CallStatus.INVALID, errors=errors), None
         return replace(call, parsed=value.model_dump(mode="json")), value
 
-    def _params(self, request: StructuredRequest[T], messages: list[dict[str, str]]) -> dict:
+    def _params(
+        self, request: StructuredRequest[T], messages: list[dict[str, str]]
+    ) -> dict[str, Any]:
         schema = strict_schema(request.schema)
         instructions = request.prompt.text
         if self.config.output == "json_object":
@@ -128,6 +130,7 @@ class OpenAIProvider:
             params["temperature"] = self.config.temperature
         name = schema_name(request.schema)
         if self.config.api == "responses":
+            text_format: dict[str, Any] = {"type": "json_object"}
             if self.config.output == "json_schema":
                 text_format = {
                     "type": "json_schema",
@@ -135,8 +138,6 @@ class OpenAIProvider:
                     "schema": schema,
                     "strict": True,
                 }
-            else:
-                text_format = {"type": "json_object"}
             return params | {
                 "instructions": instructions,
                 "input": messages,
@@ -214,25 +215,27 @@ class OpenAIProvider:
         answer: _Answer | None = None,
         error: Exception | None = None,
     ) -> ModelCall:
-        latency_ms = round((time.perf_counter() - started) * 1000)
-        base = {
-            "provider": "openai",
-            "model": self.config.model,
-            "agent": request.agent,
-            "prompt_id": request.prompt.id,
-            "prompt_version": request.prompt.version,
-            "attempt": attempt,
-            "request": record,
-            "latency_ms": latency_ms,
-        }
+        call = ModelCall(
+            provider="openai",
+            model=self.config.model,
+            agent=request.agent,
+            prompt_id=request.prompt.id,
+            prompt_version=request.prompt.version,
+            attempt=attempt,
+            status=CallStatus.ERROR,
+            request=record,
+            latency_ms=round((time.perf_counter() - started) * 1000),
+        )
         if answer is None:
-            return ModelCall(status=CallStatus.ERROR, errors=(_error_text(error),), **base)
-        status, errors = CallStatus.OK, ()
+            return replace(call, errors=(_error_text(error),))
+        status: CallStatus = CallStatus.OK
+        errors: tuple[str, ...] = ()
         if answer.refusal:
             status, errors = CallStatus.REFUSED, (f"the model refused: {answer.refusal}",)
         elif not answer.text.strip():
             status, errors = CallStatus.EMPTY, ("the model returned no output",)
-        return ModelCall(
+        return replace(
+            call,
             status=status,
             errors=errors,
             raw_response=answer.refusal or answer.text,
@@ -245,7 +248,6 @@ class OpenAIProvider:
                 tokens_out=answer.tokens_out,
             ),
             retries=answer.retries,
-            **base,
         )
 
 
