@@ -2,24 +2,18 @@
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.support.console import console_script
 
 from bankdesk.policy.registry import PACKAGED_POLICY_DIR, content_version
-
-SCRIPT = Path(sys.executable).with_name("bankdesk")
 
 
 @pytest.fixture(scope="module")
 def bankdesk() -> str:
-    found = SCRIPT if SCRIPT.exists() else shutil.which("bankdesk")
-    if not found:
-        pytest.fail("the bankdesk console script is not installed; run `make test`")
-    return str(found)
+    return console_script()
 
 
 def test_apply_json_from_standard_input(bankdesk: str) -> None:

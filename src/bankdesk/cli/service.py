@@ -8,6 +8,7 @@ import uvicorn
 from bankdesk.bootstrap import bootstrap
 from bankdesk.cli.database import first_admin_key, run_with_database
 from bankdesk.cli.errors import reports_errors, stderr
+from bankdesk.llm.protocol import ProviderInfo
 from bankdesk.store.migrations import upgrade
 
 db_app = typer.Typer(help="Manage the database schema.")
@@ -27,6 +28,7 @@ def serve(
     url = f"http://{host}:{port}"
     stderr.print(f"bankdesk is serving at {url}  (API docs: {url}/docs)", markup=False)
     stderr.print(f"database: {_safe(settings.database_url)}", markup=False)
+    stderr.print(f"reading applications with: {_reader(app.provider.info)}", markup=False)
     if issued is not None:
         stderr.print(
             f"first start: an admin API key was created; it is shown only once:\n  {issued.token}"
@@ -52,6 +54,13 @@ def db_upgrade() -> None:
     settings = bootstrap().settings
     upgrade(settings.database_url)
     stderr.print(f"database is at the latest schema: {_safe(settings.database_url)}", markup=False)
+
+
+def _reader(info: ProviderInfo) -> str:
+    if not info.remote:
+        return "the offline extractor (no model configured)"
+    where = _safe(info.settings.get("base_url", ""))
+    return f"{info.model} at {where} ({info.settings.get('api')} API), with the offline extractor"
 
 
 def _safe(url: str) -> str:

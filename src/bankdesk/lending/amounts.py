@@ -38,7 +38,7 @@ MULTIPLIERS: dict[str, Decimal] = {
 
 _MONEY = re.compile(
     r"""
-    (?<![\w.\-/#])                                  # not inside an id, phone or date
+    (?<![\w.\-/#$€£¥₹₩₽])                           # not inside an id, phone, date or "$-$"
     (?:(?P<pre>US\$|CA?\$|AU?\$|R\$|\$|€|£|¥|₹|₩|₽|{codes})\s?)?
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
     (?:\s?(?P<mult>k|K|grand|thousand|mm|mil|million|m|M)(?![A-Za-z]))?

@@ -64,7 +64,8 @@ class LendingDecision:
     @property
     def missing_fields(self) -> tuple[Field, ...]:
         """Fields that must be supplied or corrected before a policy can decide."""
-        fields = (problem.field for problem in self.problems if problem.field is not None)
+        problems = (*self.referrals, *self.problems)
+        fields = (problem.field for problem in problems if problem.field is not None)
         return tuple(dict.fromkeys(fields))
 
     @property
@@ -108,7 +109,10 @@ class LendingFlow:
             decision = self.decide(
                 extraction.application, policy_id=policy_id, unsure=extraction.unsure, ask=False
             )
-            return replace(decision, reading=reading, referrals=referrals)
+            # A referred field is listed once, as referred, not also as missing.
+            referred = {problem.field for problem in referrals if problem.field is not None}
+            problems = tuple(p for p in decision.problems if p.field not in referred)
+            return replace(decision, reading=reading, referrals=referrals, problems=problems)
         decision = self.decide(
             extraction.application, policy_id=policy_id, unsure=extraction.unsure
         )

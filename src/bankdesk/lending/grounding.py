@@ -8,15 +8,17 @@ since a smaller debt could only make an approval more likely.
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from bankdesk.domain.application import ExtractedValue, Extraction, Field, Span, StatedAmount
 from bankdesk.domain.money import Period, monthly_amount
 from bankdesk.lending.amounts import MULTIPLIERS, currencies_named, find_money
-from bankdesk.lending.cues import periods_in
+from bankdesk.lending.cues import Sentences, periods_in
 from bankdesk.lending.facts import AmountQuote, LoanFacts, NumberQuote, TextQuote, unclear_fields
 from bankdesk.lending.guardrails import FIELD_LABELS
+from bankdesk.lending.no_debt import NO_DEBT
 
 _NUMBER = re.compile(
     r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -24,6 +26,10 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _YEARS = re.compile(r"\b(?:years?|yrs?)\b", re.IGNORECASE)
+_MONTHS = re.compile(r"\b(?:months?|mos?)\b", re.IGNORECASE)
+# How far after a quoted amount its period may be stated ("$1,800 | a week"): up to the end of
+# its clause or the next amount.
+_TRAILING = re.compile(r"[^.;,\n\d$€£¥]{0,30}")
 
 
 @dataclass(slots=True)
@@ -31,9 +37,23 @@ class Grounded:
     """The model's facts that the text supports, and every one it does not."""
 
     text: str
+    sentences: Sentences
     values: dict[Field, ExtractedValue] = field(default_factory=dict)
     unsure: dict[Field, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+
+    def find(self, label: str, quote: str, taken: Collection[Span] = ()) -> Span | None:
+        """Where a quote stands in the text, or None (and a recorded failure) if nowhere
+        usable: not in the text, only where already used, or in an instruction sentence."""
+        span = locate(self.text, quote, taken)
+        if span is None:
+            self.failures.append(f"{label}: {quote!r} is not in the text")
+            return None
+        if self.sentences.is_instruction(span.start):
+            # The offline reader takes no fact from such a sentence; neither may the model.
+            self.failures.append(f"{label}: {quote!r} is in a sentence that gives instructions")
+            return None
+        return span
 
     @property
     def extraction(self) -> Extraction:
@@ -43,7 +63,7 @@ class Grounded:
 
 def ground_facts(text: str, facts: LoanFacts) -> Grounded:
     """Keep the facts the text states; record the rest as grounding failures."""
-    grounded = Grounded(text)
+    grounded = Grounded(text, Sentences(text))
     amounts = {
         Field.INCOME: _amounts(grounded, Field.INCOME, facts.income),
         Field.MONTHLY_DEBT: _amounts(grounded, Field.MONTHLY_DEBT, facts.debt_payments),
@@ -58,8 +78,8 @@ def ground_facts(text: str, facts: LoanFacts) -> Grounded:
         (Field.PURPOSE, facts.purpose),
     ):
         _text_value(grounded, name, quote)
-    _number_value(grounded, Field.EMPLOYMENT_YEARS, facts.employment_years, years_as_months=False)
-    _number_value(grounded, Field.TERM_MONTHS, facts.term_months, years_as_months=True)
+    _number_value(grounded, Field.EMPLOYMENT_YEARS, facts.employment_years)
+    _number_value(grounded, Field.TERM_MONTHS, facts.term_months)
     _currency(grounded)
     for name, reason in unclear_fields(facts).items():
         grounded.values.pop(name, None)
@@ -67,17 +87,18 @@ def ground_facts(text: str, facts: LoanFacts) -> Grounded:
     return grounded
 
 
-def locate(text: str, quote: str) -> Span | None:
-    """Where the quoted text is in the text: exactly, or ignoring case and spacing."""
-    if not quote.strip():
-        return None
-    start = text.find(quote)
-    if start >= 0:
-        return Span(start, start + len(quote), quote)
+def locate(text: str, quote: str, taken: Collection[Span] = ()) -> Span | None:
+    """The first place the quoted text stands in the text (ignoring case and spacing) that
+    is not already taken, so one statement quoted twice is found only once."""
     words = quote.split()
+    if not words:
+        return None
     loose = re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
-    found = loose.search(text)
-    return None if found is None else Span(found.start(), found.end(), found.group(0))
+    for found in loose.finditer(text):
+        span = Span(found.start(), found.end(), found.group(0))
+        if span not in taken:
+            return span
+    return None
 
 
 def numbers_in(quote: str) -> set[Decimal]:
@@ -95,19 +116,20 @@ def numbers_in(quote: str) -> set[Decimal]:
 
 
 def _amounts(grounded: Grounded, name: Field, quotes: list[AmountQuote]) -> list[StatedAmount]:
-    stated = []
+    stated: list[StatedAmount] = []
     for quote in quotes:
-        amount = _amount(grounded, name, quote)
+        amount = _amount(grounded, name, quote, taken=[item.span for item in stated])
         if amount is not None:
             stated.append(amount)
     return stated
 
 
-def _amount(grounded: Grounded, name: Field, quote: AmountQuote) -> StatedAmount | None:
+def _amount(
+    grounded: Grounded, name: Field, quote: AmountQuote, taken: Collection[Span] = ()
+) -> StatedAmount | None:
     label = FIELD_LABELS[name]
-    span = locate(grounded.text, quote.source_text)
+    span = grounded.find(label, quote.source_text, taken)
     if span is None:
-        grounded.failures.append(f"{label}: {quote.source_text!r} is not in the text")
         return None
     if quote.value not in numbers_in(span.text):
         grounded.failures.append(f"{label}: {quote.value} is not the amount in {span.text!r}")
@@ -118,14 +140,16 @@ def _amount(grounded: Grounded, name: Field, quote: AmountQuote) -> StatedAmount
     if marked and currency is not None and currency not in marked:
         grounded.failures.append(f"{label}: {span.text!r} is not in {currency}")
         return None
-    named = periods_in(span.text)
+    quoted = periods_in(span.text)
+    trailing = _TRAILING.match(grounded.text, span.end)
+    named = quoted or periods_in(trailing.group(0) if trailing else "")
     period = Period(quote.period) if quote.period else None
     if named and period is not None and period not in named:
         grounded.failures.append(f"{label}: {span.text!r} is not {period}")
         return None
-    # What the source text itself marks wins over what the model left out.
-    if period is None and len(named) == 1:
-        period = next(iter(named))
+    # What the quote itself marks wins over what the model left out.
+    if period is None and len(quoted) == 1:
+        period = next(iter(quoted))
     if currency is None and len(marked) == 1:
         currency = next(iter(marked))
     return StatedAmount(quote.value, currency if marked else None, period, span)
@@ -169,11 +193,13 @@ def _debt(grounded: Grounded, facts: LoanFacts, stated: list[StatedAmount]) -> N
         )
         return
     if facts.no_debt_statement is not None:
-        span = locate(grounded.text, facts.no_debt_statement.source_text)
+        label = FIELD_LABELS[Field.MONTHLY_DEBT]
+        span = grounded.find(label, facts.no_debt_statement.source_text)
+        if span is not None and not NO_DEBT.search(span.text):
+            grounded.failures.append(f"{label}: {span.text!r} does not say there is no debt")
+            span = None
         if span is None:
-            missing = "the model's 'no debt' statement is not in the text"
-            grounded.failures.append(f"monthly debt payments: {missing}")
-            grounded.unsure[Field.MONTHLY_DEBT] = missing
+            grounded.unsure[Field.MONTHLY_DEBT] = "the model's 'no debt' statement is not usable"
             return
         grounded.values[Field.MONTHLY_DEBT] = ExtractedValue(
             Field.MONTHLY_DEBT, Decimal(0), (span,), note="model: no debt stated"
@@ -197,25 +223,33 @@ def _requested(grounded: Grounded, quote: AmountQuote | None) -> None:
 def _text_value(grounded: Grounded, name: Field, quote: TextQuote | None) -> None:
     if quote is None or not quote.value.strip():
         return
-    span = locate(grounded.text, quote.source_text)
+    span = grounded.find(FIELD_LABELS[name], quote.source_text)
     value = " ".join(quote.value.split())
-    if span is None or value.casefold() not in " ".join(span.text.split()).casefold():
+    if span is None:
+        return
+    if value.casefold() not in " ".join(span.text.split()).casefold():
         grounded.failures.append(f"{FIELD_LABELS[name]}: {quote.value!r} is not in the text")
         return
     grounded.values[name] = ExtractedValue(name, value, (span,), note="model")
 
 
-def _number_value(
-    grounded: Grounded, name: Field, quote: NumberQuote | None, *, years_as_months: bool
-) -> None:
+def _number_value(grounded: Grounded, name: Field, quote: NumberQuote | None) -> None:
+    """Years employed, or a term in months: the number must be stated in that unit (a term
+    stated in years counts twelve months a year)."""
     if quote is None:
         return
-    span = locate(grounded.text, quote.source_text)
-    stated = numbers_in(span.text) if span else set()
-    if span is not None and years_as_months and _YEARS.search(span.text):
-        stated |= {number * 12 for number in stated}
-    if span is None or quote.value not in stated:
-        grounded.failures.append(f"{FIELD_LABELS[name]}: {quote.value} is not in the text")
+    label = FIELD_LABELS[name]
+    span = grounded.find(label, quote.source_text)
+    if span is None:
+        return
+    numbers = numbers_in(span.text)
+    years, months = bool(_YEARS.search(span.text)), bool(_MONTHS.search(span.text))
+    if name is Field.TERM_MONTHS:
+        stated = {n * 12 for n in numbers} if years and not months else numbers
+    else:
+        stated = set() if months and not years else numbers
+    if quote.value not in stated:
+        grounded.failures.append(f"{label}: {quote.value} is not what {span.text!r} states")
         return
     grounded.values[name] = ExtractedValue(name, quote.value, (span,), note="model")
 

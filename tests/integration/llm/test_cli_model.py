@@ -2,18 +2,15 @@
 
 import json
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from tests.support.console import console_script
 from tests.support.openai_server import OpenAIServer, Reply, json_reply
 from tests.support.seeds import SEED_TEXT
 
 from bankdesk.lending.facts import offline_facts
 
-SCRIPT = Path(sys.executable).with_name("bankdesk")
 SEED_FACTS = offline_facts(SEED_TEXT).model_dump(mode="json")
 # Settings a developer's shell might carry must not leak into these runs.
 CLEARED = ("BANKDESK_", "OPENAI_")
@@ -21,10 +18,7 @@ CLEARED = ("BANKDESK_", "OPENAI_")
 
 @pytest.fixture(scope="module")
 def bankdesk() -> str:
-    found = SCRIPT if SCRIPT.exists() else shutil.which("bankdesk")
-    if not found:
-        pytest.fail("the bankdesk console script is not installed; run `make test`")
-    return str(found)
+    return console_script()
 
 
 @pytest.fixture
