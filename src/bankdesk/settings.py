@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bankdesk.domain.errors import InvalidSettings
@@ -36,9 +36,7 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
 class Settings(BaseSettings):
     """Everything bankdesk can be configured with; every field has an embedded default."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="BANKDESK_", extra="ignore", frozen=True, env_parse_none_str="none"
-    )
+    model_config = SettingsConfigDict(env_prefix="BANKDESK_", extra="ignore", frozen=True)
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./bankdesk.db",
@@ -126,6 +124,14 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("BANKDESK_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
         description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.",
     )
+
+    @field_validator("llm_temperature", mode="before")
+    @classmethod
+    def _no_temperature(cls, value: object) -> object:
+        """'none' (or nothing) sends no temperature, for models that take none."""
+        if isinstance(value, str) and value.strip().lower() in {"", "none"}:
+            return None
+        return value
 
 
 @lru_cache(maxsize=1)

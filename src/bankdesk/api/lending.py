@@ -95,7 +95,12 @@ async def intake(
 
     async def produce() -> tuple[int, IntakeResponse | ProcessingFailed]:
         row, decision = await service.intake(
-            uow, app.lending, app.reader, text=payload.text, applicant_id=payload.applicant_id
+            uow,
+            app.lending,
+            app.reader,
+            text=payload.text,
+            applicant_id=payload.applicant_id,
+            checkpoint=_checkpoint(app, uow),
         )
         return _decided("intake", row, decision, metrics, _intake_view)
 
@@ -151,6 +156,15 @@ async def audit_trail(
     """The application's audit events, oldest first (auditor and admin keys only)."""
     found = await records.application_record(uow, application_id, with_audit=True)
     return _found(found).audit_trail or []
+
+
+def _checkpoint(app: App, uow: Session) -> service.Checkpoint:
+    """With a remote model, commit before it is asked: a request it keeps waiting then holds
+    no transaction (on SQLite, no write lock) and another with its Idempotency-Key gets 409
+    "still being processed". The offline reader answers at once: one transaction is enough."""
+    if app.provider.info.remote:
+        return uow.commit
+    return service.no_checkpoint
 
 
 def _found(value: T | None) -> T:

@@ -8,12 +8,21 @@ is no field for a decision, a ratio or a total.
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from bankdesk.domain.application import Extraction
 from bankdesk.domain.application import Field as AppField
 from bankdesk.lending.extraction import extract_application
 
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    return value
+
+
+# Text a model returns is stored and shown: NUL, which PostgreSQL cannot hold, is invalid.
+ModelText = Annotated[str, AfterValidator(_no_nul)]
 StatedNumber = Annotated[Decimal, Field(allow_inf_nan=False), WithJsonSchema({"type": "number"})]
 PeriodName = Literal["monthly", "annual", "weekly", "biweekly", "semimonthly", "hourly"]
 FieldName = Literal[
@@ -37,30 +46,32 @@ class AmountQuote(_Closed):
     """An amount exactly as the text states it."""
 
     value: StatedNumber = Field(description="The number in units: '$7.2k' is 7200")
-    currency: str | None = Field(description="ISO 4217 code the text states or marks, or null")
+    currency: ModelText | None = Field(
+        description="ISO 4217 code the text states or marks, or null"
+    )
     period: PeriodName | None = Field(description="How often it recurs, or null if not stated")
-    source_text: str = Field(description="The exact characters of the text stating it")
+    source_text: ModelText = Field(description="The exact characters of the text stating it")
 
 
 class NumberQuote(_Closed):
     """A number the text states (years employed, term in months)."""
 
     value: StatedNumber
-    source_text: str = Field(description="The exact characters of the text stating it")
+    source_text: ModelText = Field(description="The exact characters of the text stating it")
 
 
 class TextQuote(_Closed):
     """A piece of text the text states (a name, an id, a purpose)."""
 
-    value: str
-    source_text: str = Field(description="The exact characters of the text stating it")
+    value: ModelText
+    source_text: ModelText = Field(description="The exact characters of the text stating it")
 
 
 class Unclear(_Closed):
     """A field the text states but not clearly enough to copy."""
 
     field: FieldName
-    reason: str
+    reason: ModelText
 
 
 class LoanFacts(_Closed):

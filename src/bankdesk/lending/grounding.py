@@ -14,7 +14,13 @@ from decimal import Decimal, InvalidOperation
 
 from bankdesk.domain.application import ExtractedValue, Extraction, Field, Span, StatedAmount
 from bankdesk.domain.money import Period, monthly_amount
-from bankdesk.lending.amounts import MULTIPLIERS, currencies_named, find_money
+from bankdesk.lending.amounts import (
+    MAX_FRACTION_DIGITS,
+    MAX_WHOLE_DIGITS,
+    MULTIPLIERS,
+    currencies_named,
+    find_money,
+)
 from bankdesk.lending.cues import Sentences, periods_in
 from bankdesk.lending.facts import AmountQuote, LoanFacts, NumberQuote, TextQuote, unclear_fields
 from bankdesk.lending.guardrails import FIELD_LABELS
@@ -30,6 +36,11 @@ _MONTHS = re.compile(r"\b(?:months?|mos?)\b", re.IGNORECASE)
 # How far after a quoted amount its period may be stated ("$1,800 | a week"): up to the end of
 # its clause or the next amount.
 _TRAILING = re.compile(r"[^.;,\n\d$€£¥]{0,30}")
+
+
+# The longest text and the largest numbers a field holds (the columns they are stored in).
+TEXT_LIMITS = {Field.LOAN_ID: 64, Field.BORROWER_NAME: 200, Field.PURPOSE: 200}
+NUMBER_LIMITS = {Field.EMPLOYMENT_YEARS: Decimal(80), Field.TERM_MONTHS: Decimal(600)}
 
 
 @dataclass(slots=True)
@@ -93,7 +104,11 @@ def locate(text: str, quote: str, taken: Collection[Span] = ()) -> Span | None:
     words = quote.split()
     if not words:
         return None
-    loose = re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
+    # A quote stands on word boundaries: "0" is not found inside "$7200", nor "9000" in "90001".
+    before = r"(?<!\w)" if words[0][0].isalnum() else ""
+    after = r"(?!\w)" if words[-1][-1].isalnum() else ""
+    body = r"\s+".join(re.escape(word) for word in words)
+    loose = re.compile(before + body + after, re.IGNORECASE)
     for found in loose.finditer(text):
         span = Span(found.start(), found.end(), found.group(0))
         if span not in taken:
@@ -105,6 +120,9 @@ def numbers_in(quote: str) -> set[Decimal]:
     """Every number a piece of text states, with "k", "grand" and "million" applied."""
     numbers = set()
     for match in _NUMBER.finditer(quote):
+        whole, _, fraction = match["num"].replace(",", "").partition(".")
+        if len(whole) > MAX_WHOLE_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
+            continue  # beyond what any borrower states, as the offline reader also holds
         try:
             value = Decimal(match["num"].replace(",", ""))
         except InvalidOperation:
@@ -118,15 +136,23 @@ def numbers_in(quote: str) -> set[Decimal]:
 def _amounts(grounded: Grounded, name: Field, quotes: list[AmountQuote]) -> list[StatedAmount]:
     stated: list[StatedAmount] = []
     for quote in quotes:
-        amount = _amount(grounded, name, quote, taken=[item.span for item in stated])
+        taken = [item.span for item in stated]
+        amount = _amount(grounded, name, quote, taken=taken, recurring=True)
         if amount is not None:
             stated.append(amount)
     return stated
 
 
 def _amount(
-    grounded: Grounded, name: Field, quote: AmountQuote, taken: Collection[Span] = ()
+    grounded: Grounded,
+    name: Field,
+    quote: AmountQuote,
+    taken: Collection[Span] = (),
+    *,
+    recurring: bool = False,
 ) -> StatedAmount | None:
+    """The quoted amount if its text states it; a recurring amount (income, a debt payment)
+    also takes the period stated right after the quote ("$1,800 | every week")."""
     label = FIELD_LABELS[name]
     span = grounded.find(label, quote.source_text, taken)
     if span is None:
@@ -147,9 +173,9 @@ def _amount(
     if named and period is not None and period not in named:
         grounded.failures.append(f"{label}: {span.text!r} is not {period}")
         return None
-    # What the quote itself marks wins over what the model left out.
-    if period is None and len(quoted) == 1:
-        period = next(iter(quoted))
+    # What the text marks wins over what the model left out.
+    if period is None and len(quoted if not recurring else named) == 1:
+        period = next(iter(quoted if not recurring else named))
     if currency is None and len(marked) == 1:
         currency = next(iter(marked))
     return StatedAmount(quote.value, currency if marked else None, period, span)
@@ -227,6 +253,11 @@ def _text_value(grounded: Grounded, name: Field, quote: TextQuote | None) -> Non
     value = " ".join(quote.value.split())
     if span is None:
         return
+    if len(value) > TEXT_LIMITS[name]:
+        grounded.failures.append(
+            f"{FIELD_LABELS[name]}: longer than {TEXT_LIMITS[name]} characters"
+        )
+        return
     if value.casefold() not in " ".join(span.text.split()).casefold():
         grounded.failures.append(f"{FIELD_LABELS[name]}: {quote.value!r} is not in the text")
         return
@@ -250,6 +281,9 @@ def _number_value(grounded: Grounded, name: Field, quote: NumberQuote | None) ->
         stated = set() if months and not years else numbers
     if quote.value not in stated:
         grounded.failures.append(f"{label}: {quote.value} is not what {span.text!r} states")
+        return
+    if not 0 <= quote.value <= NUMBER_LIMITS[name]:
+        grounded.failures.append(f"{label}: {quote.value} is not plausible")
         return
     grounded.values[name] = ExtractedValue(name, quote.value, (span,), note="model")
 

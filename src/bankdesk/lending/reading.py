@@ -23,6 +23,9 @@ EXTRACTION_PROMPT = "lending-extraction"
 EXTRACTION_AGENT = "lending-extractor"
 # Fields a decision depends on: a conflict here sends the case to a person.
 DECISIVE_FIELDS = frozenset({*REQUIRED_FIELDS, Field.CURRENCY, Field.LOAN_ID})
+# Figures the policy decides on: one the model alone read is confirmed by a person, since
+# the offline reader's checks (whose income, when, negated, hoped for) did not see it.
+FIGURES = frozenset({Field.INCOME, Field.MONTHLY_DEBT, Field.REQUESTED_AMOUNT})
 Fallback = Literal["offline", "none"]
 
 
@@ -61,6 +64,15 @@ class Reading:
             for name in self.conflicts
             if name in DECISIVE_FIELDS
         ]
+        problems += [
+            Problem(
+                name,
+                "MODEL_ONLY_VALUE",
+                f"The {FIELD_LABELS[name]} was read by the model alone; a person will confirm it.",
+            )
+            for name, source in self.sources.items()
+            if source is Source.MODEL and name in FIGURES
+        ]
         if self.failure and not self.degraded:
             problems.append(
                 Problem(
@@ -91,9 +103,13 @@ class ApplicationReader:
         offline = offline_reading(text)
         if not self.provider.info.remote:
             return offline
-        completion = await self.provider.complete(
-            StructuredRequest(LoanFacts, self.prompt, text, agent=EXTRACTION_AGENT)
-        )
+        request = StructuredRequest(LoanFacts, self.prompt, text, agent=EXTRACTION_AGENT)
+        try:
+            completion = await self.provider.complete(request)
+        except Exception as error:  # a provider's own bug must not cost the application
+            info = self.provider.info
+            failure = f"the provider failed: {type(error).__name__}"
+            completion = Completion(info.name, info.model, None, failure=failure)
         if completion.value is None:
             return self._without_model(offline, completion, completion.failure or "no answer")
         grounded = ground_facts(text, completion.value)

@@ -50,6 +50,13 @@ async def receive(
     return row
 
 
+Checkpoint = Callable[[], Awaitable[None]]
+
+
+async def no_checkpoint() -> None:
+    """A checkpoint that commits nothing: the whole intake is one transaction."""
+
+
 async def intake(
     uow: UnitOfWork,
     flow: LendingFlow,
@@ -57,20 +64,36 @@ async def intake(
     *,
     text: str,
     applicant_id: str | None = None,
+    checkpoint: Checkpoint = no_checkpoint,
 ) -> tuple[LoanApplication, LendingDecision | None]:
-    """Store a free-text request, read it (storing every model call), then decide it."""
-    row = await receive(uow, channel="intake", raw_request=text, applicant_id=applicant_id)
+    """Store a free-text request, read it, store the model calls, then decide it.
 
-    async def read_and_record() -> Reading:
+    `checkpoint` is the caller's commit. It is called once the request is stored, so no
+    transaction (and, on SQLite, no write lock) is held while a model answers, and again
+    once the model calls are stored, so they are kept whatever happens next."""
+    row = await receive(uow, channel="intake", raw_request=text, applicant_id=applicant_id)
+    await checkpoint()
+    try:
         reading = await reader.read(text)
+    except Exception as error:  # the reader fails closed itself; this would be a bug
+        await process(uow, row, _raising(error))
+        return row, None
+
+    async def record() -> Reading:
         await record_model_calls(uow, application_id=row.id, reading=reading)
         return reading
 
-    # The calls are kept even if deciding fails afterwards: each step has its own savepoint.
-    reading = await process(uow, row, read_and_record)
-    if reading is None:
+    if await process(uow, row, record) is None:
         return row, None
+    await checkpoint()
     return row, await _decide(uow, row, lambda: flow.decide_reading(reading))
+
+
+def _raising(error: Exception) -> Callable[[], Awaitable[None]]:
+    async def fail() -> None:
+        raise error
+
+    return fail
 
 
 async def decide_event(
@@ -210,7 +233,7 @@ async def record_model_calls(
 def _call_row(call: Call, application_id: str | None, reading: Reading) -> ModelCall:
     # Grounding judged the value the last successful call parsed.
     grounded = call.status is CallStatus.OK and call is reading.calls[-1]
-    return ModelCall(
+    return _storable_call(
         application_id=application_id,
         agent=call.agent,
         provider=call.provider,
@@ -231,6 +254,22 @@ def _call_row(call: Call, application_id: str | None, reading: Reading) -> Model
         cost=call.cost,
         fallback_used=reading.degraded,
     )
+
+
+def _storable_call(**columns: Any) -> ModelCall:
+    """A model-call row PostgreSQL can store: a model (or a server) may answer with NUL
+    characters, which text and JSONB columns refuse; they become U+FFFD."""
+    return ModelCall(**{name: _without_nul(value) for name, value in columns.items()})
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list | tuple):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def _fill(row: LoanApplication, decision: LendingDecision, view: DecisionView) -> None:

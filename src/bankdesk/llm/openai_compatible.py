@@ -27,6 +27,7 @@ from bankdesk.llm.schema import schema_name, strict_schema
 from bankdesk.settings import ModelPrice
 
 ATTEMPTS = 2  # the first answer and one re-ask with the validation errors
+MAX_TOKENS = 100_000_000  # no single call uses more; a larger count is a broken server
 _MAX_ERROR_CHARS = 500
 
 
@@ -176,8 +177,8 @@ class OpenAIProvider:
             return _Answer(
                 text=response.output_text,
                 refusal=refusal,
-                tokens_in=usage.input_tokens if usage else 0,
-                tokens_out=usage.output_tokens if usage else 0,
+                tokens_in=_count(usage.input_tokens if usage else 0),
+                tokens_out=_count(usage.output_tokens if usage else 0),
                 retries=raw.retries_taken,
             )
         raw_chat = await client.chat.completions.with_raw_response.create(**params)
@@ -187,8 +188,8 @@ class OpenAIProvider:
         return _Answer(
             text=(message.content or "") if message else "",
             refusal=message.refusal if message else None,
-            tokens_in=usage_chat.prompt_tokens if usage_chat else 0,
-            tokens_out=usage_chat.completion_tokens if usage_chat else 0,
+            tokens_in=_count(usage_chat.prompt_tokens if usage_chat else 0),
+            tokens_out=_count(usage_chat.completion_tokens if usage_chat else 0),
             retries=raw_chat.retries_taken,
         )
 
@@ -249,6 +250,13 @@ class OpenAIProvider:
             ),
             retries=answer.retries,
         )
+
+
+def _count(tokens: object) -> int:
+    """A token count as the server reported it, or 0 when it is not a plausible count."""
+    if isinstance(tokens, int) and not isinstance(tokens, bool) and 0 <= tokens < MAX_TOKENS:
+        return tokens
+    return 0
 
 
 def _as_data(text: str) -> str:

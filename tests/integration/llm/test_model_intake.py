@@ -4,6 +4,7 @@ The model is the scripted local server, reached through the real SDK over real H
 service and the database are real (SQLite and PostgreSQL).
 """
 
+import asyncio
 import hashlib
 import json
 
@@ -181,3 +182,110 @@ async def test_an_injected_approval_in_the_answer_changes_nothing(service, serve
     assert body["reading"]["degraded"] is True
     assert [call["status"] for call in record["model_calls"]] == ["invalid", "invalid"]
     assert [call["attempt"] for call in record["model_calls"]] == [1, 2]
+
+
+NO_INCOME_TEXT = (
+    "Loan ID: LN-90001\nBorrower: Maya Chen\nI have no debts.\nRequested amount: $45000"
+)
+
+
+async def test_a_figure_only_the_model_read_is_confirmed_by_a_person(service, server):
+    facts = offline_facts(NO_INCOME_TEXT).model_dump(mode="json") | {
+        "income": [
+            {"value": 90001, "currency": None, "period": "monthly", "source_text": "LN-90001"}
+        ]
+    }
+    server.script(json_reply(facts))
+
+    body, _ = await service(NO_INCOME_TEXT)
+
+    assert body["decision"] == "review"
+    assert [reason["code"] for reason in body["reasons"]] == ["MODEL_ONLY_VALUE"]
+    assert body["evidence"]["income"]["source"] == "model"
+    assert body["missing_fields"] == ["income"]
+
+
+async def test_nul_characters_and_broken_token_counts_from_a_server_are_stored_safely(
+    service, server
+):
+    facts = SEED_FACTS | {"unclear": [{"field": "purpose", "reason": "no purpose\u0000given"}]}
+    completion = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "gpt-4.1-mini",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                # A raw NUL in the answer itself (escaped in the HTTP body as \u0000).
+                "message": {
+                    "role": "assistant",
+                    "content": json.dumps(facts).replace("\\u0000", "\x00"),
+                },
+            }
+        ],
+        "usage": {"prompt_tokens": None, "completion_tokens": -5, "total_tokens": None},
+    }
+    server.script(*[Reply(body=json.dumps(completion))] * 2)
+
+    body, record = await service(llm_api="chat")
+
+    assert body["decision"] == "approve"  # the policy, on the offline reading
+    assert body["reading"]["degraded"] is True
+    calls = record["model_calls"]
+    assert [call["status"] for call in calls] == ["invalid", "invalid"]
+    assert "\x00" not in calls[0]["raw_response"]
+    assert "no purpose\ufffdgiven" in calls[0]["raw_response"]
+    assert (calls[0]["tokens_in"], calls[0]["tokens_out"]) == (0, 0)
+
+
+async def test_a_request_waiting_for_the_model_does_not_hold_up_another(settings_for, server):
+    """The model is asked outside any transaction: on SQLite no write lock is held meanwhile."""
+    slow_text = SEED_TEXT + "Note: SLOW\n"
+
+    def answer(received):
+        return json_reply(SEED_FACTS, delay=1.0 if "SLOW" in received.user_text else 0.0)
+
+    server.responder = answer
+    wired = bootstrap(settings_for())
+    finished: list[str] = []
+    try:
+        async with UnitOfWork(wired.database.sessions, actor="test") as uow:
+            key = await uow.keys.create(role=Role.INTAKE, name="intake")
+            await uow.commit()
+        headers = {"Authorization": f"Bearer {key.token}"}
+        transport = httpx.ASGITransport(app=create_app(wired))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+
+            async def submit(text: str, name: str, **extra) -> httpx.Response:
+                response = await http.post(
+                    "/lending/intake", json={"text": text}, headers=headers | extra
+                )
+                finished.append(name)
+                return response
+
+            async def after_a_moment(coroutine):
+                await asyncio.sleep(0.2)
+                return await coroutine
+
+            slow, fast, duplicate = await asyncio.gather(
+                submit(slow_text, "slow", **{"Idempotency-Key": "k-1"}),
+                after_a_moment(submit(SEED_TEXT, "fast")),
+                after_a_moment(submit(slow_text, "duplicate", **{"Idempotency-Key": "k-1"})),
+            )
+            retried = await http.post(
+                "/lending/intake",
+                json={"text": slow_text},
+                headers=headers | {"Idempotency-Key": "k-1"},
+            )
+    finally:
+        await wired.database.dispose()
+
+    assert (slow.status_code, fast.status_code) == (201, 201)
+    assert finished.index("fast") < finished.index("slow")
+    assert duplicate.status_code == 409
+    assert "still being processed" in duplicate.json()["detail"]
+    assert retried.status_code == 201
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert retried.json()["application_id"] == slow.json()["application_id"]

@@ -21,7 +21,7 @@ from bankdesk.llm.pricing import estimate_cost
 from bankdesk.llm.prompts import PROMPT_DIR, load_prompt
 from bankdesk.llm.protocol import CallStatus, Completion, ModelCall, StructuredRequest
 from bankdesk.llm.schema import schema_name, strict_schema
-from bankdesk.settings import DEFAULT_PRICES, ModelPrice
+from bankdesk.settings import DEFAULT_PRICES, ModelPrice, Settings
 
 MILLION = 1_000_000
 
@@ -338,3 +338,15 @@ async def test_the_offline_provider_refuses_a_schema_it_has_no_reader_for():
     assert not provider.can_fill(Other)
     with pytest.raises(LookupError, match="Other"):
         await provider.complete(request(Other))
+
+
+def test_llm_settings_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("BANKDESK_LLM_FALLBACK", "none")
+    monkeypatch.setenv("BANKDESK_LLM_TEMPERATURE", "none")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+
+    settings = Settings()  # type: ignore[call-arg]
+
+    assert settings.llm_fallback == "none"
+    assert settings.llm_temperature is None
+    assert settings.openai_base_url == "http://127.0.0.1:9/v1"
