@@ -35,10 +35,6 @@ class OfflineProvider:
         """Name, model and kind of the provider."""
         return ProviderInfo(name="offline", model=OFFLINE_MODEL, remote=False)
 
-    def can_fill(self, schema: type[BaseModel]) -> bool:
-        """Whether an offline reader is registered for the schema."""
-        return schema in self._readers
-
     async def complete(self, request: StructuredRequest[T]) -> Completion[T]:
         """The registered reader's answer for the request's schema."""
         reader = self._readers.get(request.schema)
