@@ -4,11 +4,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.schemas import FieldsView, Number, PolicyView, ReasonView
-from bankdesk.store.models import AuditEvent, Decision, LoanApplication, ModelCall, Notice
+from bankdesk.store.models import AuditEvent, Decision, LoanApplication, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
 # Regulation B asks for the principal reasons, at most four, in an adverse action notice.
@@ -40,6 +40,8 @@ class AuditEntryView(BaseModel):
 class ModelCallView(BaseModel):
     """One stored model call: what was asked, what came back, what it cost."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     agent: str
     provider: str
@@ -57,7 +59,9 @@ class ModelCallView(BaseModel):
     tokens_out: int
     latency_ms: int
     retries: int = Field(description="Retries the SDK made within this attempt")
-    cost_usd: Decimal | None = Field(description="Estimated from the price table")
+    cost_usd: Decimal | None = Field(
+        validation_alias="cost", description="Estimated from the price table"
+    )
     fallback_used: bool
     created_at: datetime
 
@@ -145,7 +149,7 @@ async def application_record(
         evidence=row.evidence.get("evidence", {}),
         unsure=row.evidence.get("unsure", {}),
         reading=row.evidence.get("reading"),
-        model_calls=[_model_call(call) for call in calls],
+        model_calls=[ModelCallView.model_validate(call) for call in calls],
         decision=_decision(decision) if decision else None,
         notices=[_notice(notice) for notice in notices],
         audit_trail=[_audit(event) for event in trail] if trail is not None else None,
@@ -210,31 +214,6 @@ def _decision(decision: Decision) -> DecisionRecordView:
 
 def _rounded(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"))
-
-
-def _model_call(call: ModelCall) -> ModelCallView:
-    return ModelCallView(
-        id=call.id,
-        agent=call.agent,
-        provider=call.provider,
-        model=call.model,
-        prompt_id=call.prompt_id,
-        prompt_version=call.prompt_version,
-        attempt=call.attempt,
-        status=call.status,
-        request=call.request,
-        raw_response=call.raw_response,
-        parsed=call.parsed,
-        errors=call.errors,
-        grounding_failures=call.grounding_failures,
-        tokens_in=call.tokens_in,
-        tokens_out=call.tokens_out,
-        latency_ms=call.latency_ms,
-        retries=call.retries,
-        cost_usd=call.cost,
-        fallback_used=call.fallback_used,
-        created_at=call.created_at,
-    )
 
 
 def _notice(notice: Notice) -> NoticeView:

@@ -95,6 +95,8 @@ class EvidenceView(BaseModel):
 class ModelCallSummary(BaseModel):
     """One request to a model, in brief (the full record is stored with the application)."""
 
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
     attempt: int
     model: str
     status: str
@@ -102,7 +104,7 @@ class ModelCallSummary(BaseModel):
     tokens_in: int
     tokens_out: int
     latency_ms: int
-    cost_usd: Number | None
+    cost_usd: Number | None = Field(validation_alias="cost")
 
 
 class ReadingView(BaseModel):
@@ -219,19 +221,7 @@ def _reading(reading: Reading) -> ReadingView:
         failure=reading.failure,
         conflicts={name.value: why for name, why in reading.conflicts.items()},
         grounding_failures=list(reading.grounding_failures),
-        model_calls=[
-            ModelCallSummary(
-                attempt=call.attempt,
-                model=call.model,
-                status=call.status.value,
-                errors=list(call.errors),
-                tokens_in=call.tokens_in,
-                tokens_out=call.tokens_out,
-                latency_ms=call.latency_ms,
-                cost_usd=call.cost,
-            )
-            for call in reading.calls
-        ],
+        model_calls=[ModelCallSummary.model_validate(call) for call in reading.calls],
     )
 
 

@@ -6,6 +6,7 @@ Services only add and flush; the API dependency or the CLI command owns the tran
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 from bankdesk.domain.decision import NextAction, Outcome
@@ -234,24 +235,9 @@ def _call_row(call: Call, application_id: str | None, reading: Reading) -> Model
     # Grounding judged the value the last successful call parsed.
     grounded = call.status is CallStatus.OK and call is reading.calls[-1]
     return _storable_call(
+        **asdict(call),
         application_id=application_id,
-        agent=call.agent,
-        provider=call.provider,
-        model=call.model,
-        prompt_id=call.prompt_id,
-        prompt_version=call.prompt_version,
-        attempt=call.attempt,
-        status=call.status.value,
-        request=call.request,
-        raw_response=call.raw_response,
-        parsed=call.parsed,
-        errors=list(call.errors),
         grounding_failures=list(reading.grounding_failures) if grounded else [],
-        tokens_in=call.tokens_in,
-        tokens_out=call.tokens_out,
-        latency_ms=call.latency_ms,
-        retries=call.retries,
-        cost=call.cost,
         fallback_used=reading.degraded,
     )
 

@@ -6,6 +6,7 @@ nullable instead), and defaults are not allowed. The models are written to that 
 this makes the generated schema say so.
 """
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,8 +14,10 @@ from pydantic import BaseModel
 _UNSUPPORTED = ("default", "title")
 
 
+@cache
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema in the form strict structured output accepts."""
+    """The model's JSON schema in the form strict structured output accepts (built once per
+    model; callers must not change it)."""
     return _strict(model.model_json_schema())
 
 
