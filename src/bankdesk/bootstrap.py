@@ -3,6 +3,12 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from bankdesk.banking.agents import AGENTS
+from bankdesk.banking.classifier import IntentModel, default_model
+from bankdesk.banking.orchestrator import Orchestrator
+from bankdesk.banking.routing import read_routing
+from bankdesk.banking.service import RetailBanking
+from bankdesk.banking.triage import Triage
 from bankdesk.domain.errors import InvalidSettings
 from bankdesk.lending.facts import LoanFacts, offline_facts
 from bankdesk.lending.flow import LendingFlow
@@ -19,13 +25,14 @@ from bankdesk.store.database import Database, connect
 
 @dataclass(frozen=True, slots=True)
 class Bankdesk:
-    """The wired application: settings, policies, the model, the lending flow, the database."""
+    """The wired application: settings, policies, the model, lending, banking, the database."""
 
     settings: Settings
     policies: PolicyEngine
     provider: Provider
     reader: ApplicationReader
     lending: LendingFlow
+    banking: RetailBanking
     database: Database
 
 
@@ -86,11 +93,41 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
     provider = build_provider(settings)
     reader = ApplicationReader(provider, fallback=settings.llm_fallback)
     database = connect(settings.database_url)  # no connection is made until one is used
+    orchestrator = Orchestrator(
+        agents=AGENTS,
+        sessions=database.sessions,
+        policies=policies,
+        lending=lending,
+        reader=reader,
+        timeout_seconds=settings.agent_timeout_seconds,
+    )
+    banking = RetailBanking(
+        sessions=database.sessions,
+        triage=build_triage(settings, provider),
+        routing=read_routing(settings.routing_file, agents=AGENTS),
+        orchestrator=orchestrator,
+    )
     return Bankdesk(
         settings=settings,
         policies=policies,
         provider=provider,
         reader=reader,
         lending=lending,
+        banking=banking,
         database=database,
+    )
+
+
+def build_triage(settings: Settings, provider: Provider) -> Triage:
+    """The shipped intent model, or the one in BANKDESK_TRIAGE_MODEL, cascading to the model."""
+    model = (
+        default_model()
+        if settings.triage_model is None
+        else IntentModel.load(settings.triage_model)
+    )
+    return Triage(
+        model,
+        provider,
+        threshold=settings.triage_threshold,
+        secondary_threshold=settings.triage_secondary_threshold,
     )

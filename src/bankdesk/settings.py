@@ -74,6 +74,31 @@ class Settings(BaseSettings):
         description="Requested amounts above this are treated as implausible and not decided.",
     )
 
+    triage_model: Path | None = Field(
+        default=None,
+        description="Intent model file from `bankdesk triage train` (the shipped one when unset).",
+    )
+    triage_threshold: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="With a model configured, messages the offline classifier is less sure of "
+        "than this are classified by the model (a cascade: confident ones cost nothing).",
+    )
+    triage_secondary_threshold: float = Field(
+        default=0.2,
+        gt=0,
+        le=1,
+        description="Another intent at least this probable is reported as a secondary intent.",
+    )
+    routing_file: Path | None = Field(
+        default=None,
+        description="TOML file mapping intents to agents (the shipped table when unset).",
+    )
+    agent_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="Time each specialist agent has to answer."
+    )
+
     llm_provider: Literal["offline", "openai"] = Field(
         default="offline",
         description="offline (no network) or openai (OpenAI or any OpenAI-compatible server).",

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bankdesk import __version__
-from bankdesk.api import health, lending
+from bankdesk.api import banking, health, lending
 from bankdesk.api.errors import install_error_handlers
 from bankdesk.api.logs import configure_logging
 from bankdesk.api.metrics import Metrics
@@ -14,13 +14,14 @@ from bankdesk.api.middleware import BodyLimit, RequestContext
 from bankdesk.bootstrap import Bankdesk, bootstrap
 
 DESCRIPTION = """
-Auditable lending decisions. Every request is stored as received before it is processed;
-every state change is appended to a hash-linked audit chain.
+Auditable lending decisions and retail banking triage. Every request is stored as
+received before it is processed; every state change is appended to a hash-linked audit
+chain.
 
 Authenticate with `Authorization: Bearer <key>` (create keys with `bankdesk keys create`).
-Roles: `intake` submits and reads applications, `underwriter` reads them, `auditor` also
-reads the audit trail, `admin` may do everything. 401 means no valid key; 403 means the
-key's role does not allow the operation.
+Roles: `intake` submits and reads applications and customer messages, `underwriter` reads
+them, `auditor` also reads the audit trail, `admin` may do everything. 401 means no valid
+key; 403 means the key's role does not allow the operation.
 """
 
 
@@ -43,4 +44,5 @@ def create_app(bankdesk: Bankdesk | None = None) -> FastAPI:
     install_error_handlers(api)
     api.include_router(health.router)
     api.include_router(lending.router)
+    api.include_router(banking.router)
     return api

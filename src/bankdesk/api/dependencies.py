@@ -78,3 +78,5 @@ def requires(permission: Permission) -> Callable[[ApiKey], Awaitable[ApiKey]]:
 Submitter = Annotated[ApiKey, Depends(requires(Permission.SUBMIT_APPLICATIONS))]
 Reader = Annotated[ApiKey, Depends(requires(Permission.READ_APPLICATIONS))]
 Auditor = Annotated[ApiKey, Depends(requires(Permission.READ_AUDIT_TRAIL))]
+MessageSubmitter = Annotated[ApiKey, Depends(requires(Permission.SUBMIT_MESSAGES))]
+CaseReader = Annotated[ApiKey, Depends(requires(Permission.READ_CASES))]

@@ -9,12 +9,14 @@ from fastapi.responses import JSONResponse
 from bankdesk.api.context import request_id
 from bankdesk.domain.errors import (
     BankdeskError,
+    CaseNotFound,
     InvalidEvent,
     InvalidPolicy,
     PolicyInputRejected,
     PolicyNotApplicable,
     PolicyNotFound,
     TextTooLong,
+    UnknownCustomer,
 )
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,8 @@ STATUS_CODES: dict[type[BankdeskError], int] = {
     PolicyInputRejected: status.HTTP_422_UNPROCESSABLE_CONTENT,
     PolicyNotApplicable: status.HTTP_422_UNPROCESSABLE_CONTENT,
     PolicyNotFound: status.HTTP_404_NOT_FOUND,
+    UnknownCustomer: status.HTTP_404_NOT_FOUND,
+    CaseNotFound: status.HTTP_404_NOT_FOUND,
     InvalidPolicy: status.HTTP_500_INTERNAL_SERVER_ERROR,
 }
 

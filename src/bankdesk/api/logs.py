@@ -1,10 +1,15 @@
-"""JSON-lines logging with the request id; values from requests are never logged."""
+"""JSON-lines logging with the request id; values from requests are never logged.
+
+Personal data that reaches a log line anyway (in a message, its arguments or an `extra`
+field) is masked by `RedactingFilter` before the line is written.
+"""
 
 import json
 import logging
 from datetime import UTC, datetime
 
 from bankdesk.api.context import request_id
+from bankdesk.banking.redaction import RedactingFilter
 
 # Attributes every LogRecord has; anything else was passed in `extra` and is logged as a field.
 # uvicorn's "color_message" repeats the message with terminal colour codes.
@@ -34,9 +39,12 @@ class JsonLines(logging.Formatter):
 
 
 def configure_logging(level: str) -> None:
-    """Send bankdesk's and uvicorn's logs to stderr as JSON lines."""
+    """Send bankdesk's and uvicorn's logs to stderr as JSON lines, personal data masked."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonLines())
+    # On the handler rather than the loggers: a logger's filters skip records propagated
+    # from its children, a handler's see every record it writes.
+    handler.addFilter(RedactingFilter())
     for name in ("bankdesk", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers = [handler]

@@ -3,7 +3,9 @@
 import typer
 
 from bankdesk.cli.audit import audit_app
+from bankdesk.cli.banking import triage_app
 from bankdesk.cli.demo import demo
+from bankdesk.cli.demo_data import demo_data
 from bankdesk.cli.keys import keys_app
 from bankdesk.cli.lending import apply, decide
 from bankdesk.cli.policy import policy_app
@@ -19,12 +21,14 @@ app = typer.Typer(
 app.command()(apply)
 app.command()(decide)
 app.command()(demo)
+app.command("demo-data")(demo_data)
 app.command()(serve)
 app.command()(usage)
 app.add_typer(policy_app, name="policy")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(triage_app, name="triage")
 
 
 def main() -> None:

@@ -1,17 +1,56 @@
 """`bankdesk serve` and `bankdesk db upgrade`."""
 
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from bankdesk.bootstrap import bootstrap
+from bankdesk.banking.demo_data import DemoBank
+from bankdesk.bootstrap import Bankdesk, bootstrap
 from bankdesk.cli.database import first_admin_key, run_with_database
+from bankdesk.cli.demo_data import demo_bank_if_empty
 from bankdesk.cli.errors import reports_errors, stderr
 from bankdesk.llm.protocol import ProviderInfo
+from bankdesk.store.keys import IssuedKey
 from bankdesk.store.migrations import upgrade
 
 db_app = typer.Typer(help="Manage the database schema.")
+
+
+@dataclass(frozen=True, slots=True)
+class FirstStart:
+    """What a start created: the first admin key, a demo bank (None when already there)."""
+
+    key: IssuedKey | None
+    demo: DemoBank | None
+
+
+async def first_start(app: Bankdesk, *, now: datetime) -> FirstStart:
+    """On a new database, a small demo bank as of now and an admin key; else nothing."""
+    # The demo bank first: were loading it to fail, the key (shown only once) is not yet made.
+    demo = await demo_bank_if_empty(app, as_of=now)
+    key = await first_admin_key(app)
+    return FirstStart(key=key, demo=demo)
+
+
+def first_start_notes(started: FirstStart, *, url: str) -> list[str]:
+    """What to tell the person starting the server about what the first start created."""
+    notes = []
+    if started.key is not None:
+        token = started.key.token
+        notes.append(
+            f"first start: an admin API key was created; it is shown only once:\n  {token}"
+            f"\ntry: curl -H 'Authorization: Bearer {token}' {url}/lending/applicants/"
+            "cust_1001/history"
+        )
+    if started.demo is not None and started.demo.showcase:
+        token = started.key.token if started.key else "<your API key>"
+        notes.append(_demo_note(started.demo, token=token, url=url))
+    return notes
 
 
 @reports_errors
@@ -23,19 +62,14 @@ def serve(
     """Migrate the database, then serve the HTTP API."""
     app = bootstrap()
     settings = app.settings
-    issued = run_with_database(app, first_admin_key)
+    started = run_with_database(app, partial(first_start, now=datetime.now(UTC)))
     host, port = host or settings.host, port or settings.port
     url = f"http://{host}:{port}"
     stderr.print(f"bankdesk is serving at {url}  (API docs: {url}/docs)", markup=False)
     stderr.print(f"database: {_safe(settings.database_url)}", markup=False)
     stderr.print(f"reading applications with: {_reader(app.provider.info)}", markup=False)
-    if issued is not None:
-        stderr.print(
-            f"first start: an admin API key was created; it is shown only once:\n  {issued.token}"
-            f"\ntry: curl -H 'Authorization: Bearer {issued.token}' {url}/lending/applicants/"
-            "cust_1001/history",
-            markup=False,
-        )
+    for note in first_start_notes(started, url=url):
+        stderr.print(note, markup=False)
     uvicorn.run(
         "bankdesk.api.app:create_app",
         factory=True,
@@ -54,6 +88,17 @@ def db_upgrade() -> None:
     settings = bootstrap().settings
     upgrade(settings.database_url)
     stderr.print(f"database is at the latest schema: {_safe(settings.database_url)}", markup=False)
+
+
+def _demo_note(demo: DemoBank, *, token: str, url: str) -> str:
+    showcase = demo.showcase[0]
+    body = json.dumps({"customer_id": showcase.customer_id, "message": showcase.message})
+    return (
+        f"first start: loaded a demo bank ({demo.counts.customers} customers, seed {demo.seed});"
+        f" {showcase.customer_id} has an unfamiliar card payment from last night, try:\n"
+        f"  curl -X POST {url}/banking/messages -H 'Authorization: Bearer {token}'"
+        f" -H 'Content-Type: application/json' -d '{body}'"
+    )
 
 
 def _reader(info: ProviderInfo) -> str:

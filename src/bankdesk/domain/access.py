@@ -18,12 +18,23 @@ class Permission(StrEnum):
     SUBMIT_APPLICATIONS = "submit applications"
     READ_APPLICATIONS = "read applications"
     READ_AUDIT_TRAIL = "read the audit trail"
+    SUBMIT_MESSAGES = "submit customer messages"
+    READ_CASES = "read banking cases"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.INTAKE: frozenset({Permission.SUBMIT_APPLICATIONS, Permission.READ_APPLICATIONS}),
-    Role.UNDERWRITER: frozenset({Permission.READ_APPLICATIONS}),
-    Role.AUDITOR: frozenset({Permission.READ_APPLICATIONS, Permission.READ_AUDIT_TRAIL}),
+    Role.INTAKE: frozenset(
+        {
+            Permission.SUBMIT_APPLICATIONS,
+            Permission.READ_APPLICATIONS,
+            Permission.SUBMIT_MESSAGES,
+            Permission.READ_CASES,
+        }
+    ),
+    Role.UNDERWRITER: frozenset({Permission.READ_APPLICATIONS, Permission.READ_CASES}),
+    Role.AUDITOR: frozenset(
+        {Permission.READ_APPLICATIONS, Permission.READ_AUDIT_TRAIL, Permission.READ_CASES}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 

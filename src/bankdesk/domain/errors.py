@@ -54,3 +54,22 @@ class PolicyNotApplicable(BankdeskError):
         super().__init__(
             f"policy {policy_id!r} does not decide loan applications: it needs " + ", ".join(needs)
         )
+
+
+class UnknownCustomer(BankdeskError):
+    """A message names a customer id the bank does not have."""
+
+    def __init__(self, customer_id: str) -> None:
+        self.customer_id = customer_id
+        super().__init__(
+            f"no customer with id {customer_id!r}; send the id of an existing customer, or no "
+            "customer_id for an unidentified contact"
+        )
+
+
+class CaseNotFound(BankdeskError):
+    """No case has the requested id."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"no case with id {case_id!r}")

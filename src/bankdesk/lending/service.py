@@ -3,10 +3,8 @@
 Services only add and flush; the API dependency or the CLI command owns the transaction.
 """
 
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from typing import Any, TypeVar
 
 from bankdesk.domain.decision import NextAction, Outcome
@@ -15,6 +13,7 @@ from bankdesk.lending.reading import ApplicationReader, Reading
 from bankdesk.lending.schemas import DecisionEvent, DecisionView
 from bankdesk.llm.protocol import CallStatus
 from bankdesk.llm.protocol import ModelCall as Call
+from bankdesk.llm.records import call_row, store_calls
 from bankdesk.store.models import Decision, LoanApplication, ModelCall, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -204,58 +203,18 @@ async def record_model_calls(
     """Store every model call a reading made, each with its audit event (a call made for no
     stored application, as by `bankdesk apply`, is audited as itself)."""
     rows = [_call_row(call, application_id, reading) for call in reading.calls]
-    if not rows:
-        return
-    await uow.model_calls.add(rows)
-    for row in rows:
-        digest = hashlib.sha256((row.raw_response or "").encode("utf-8")).hexdigest()
-        await uow.audit.record(
-            "model.called",
-            entity_type="application" if application_id else "model_call",
-            entity_id=application_id or row.id,
-            after={
-                "model_call_id": row.id,
-                "agent": row.agent,
-                "provider": row.provider,
-                "model": row.model,
-                "prompt_id": row.prompt_id,
-                "prompt_version": row.prompt_version,
-                "attempt": row.attempt,
-                "status": row.status,
-                "tokens_in": row.tokens_in,
-                "tokens_out": row.tokens_out,
-                "cost": None if row.cost is None else str(row.cost),
-                "response_sha256": digest,
-                "fallback_used": row.fallback_used,
-            },
-        )
+    await store_calls(uow, rows, entity_type="application", entity_id=application_id)
 
 
 def _call_row(call: Call, application_id: str | None, reading: Reading) -> ModelCall:
     # Grounding judged the value the last successful call parsed.
     grounded = call.status is CallStatus.OK and call is reading.calls[-1]
-    return _storable_call(
-        **asdict(call),
+    return call_row(
+        call,
         application_id=application_id,
         grounding_failures=list(reading.grounding_failures) if grounded else [],
         fallback_used=reading.degraded,
     )
-
-
-def _storable_call(**columns: Any) -> ModelCall:
-    """A model-call row PostgreSQL can store: a model (or a server) may answer with NUL
-    characters, which text and JSONB columns refuse; they become U+FFFD."""
-    return ModelCall(**{name: _without_nul(value) for name, value in columns.items()})
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, list | tuple):
-        return [_without_nul(item) for item in value]
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    return value
 
 
 def _fill(row: LoanApplication, decision: LendingDecision, view: DecisionView) -> None:

@@ -80,7 +80,7 @@ class OpenAIProvider:
 
     async def complete(self, request: StructuredRequest[T]) -> Completion[T]:
         """Ask the model for an instance of the schema; re-ask once if the answer is invalid."""
-        messages = [{"role": "user", "content": _as_data(request.text)}]
+        messages = [{"role": "user", "content": _as_data(request.text, request.tag)}]
         calls: list[ModelCall] = []
         for attempt in range(1, ATTEMPTS + 1):
             call, value = await self._attempt(request, messages, attempt)
@@ -259,10 +259,10 @@ def _count(tokens: object) -> int:
     return 0
 
 
-def _as_data(text: str) -> str:
-    # The borrower's text is data: fenced, and unable to close the fence itself.
-    fenced = text.replace("</application>", "</ application>")
-    return f"<application>\n{fenced}\n</application>"
+def _as_data(text: str, tag: str) -> str:
+    # The customer's text is data: fenced, and unable to close the fence itself.
+    fenced = text.replace(f"</{tag}>", f"</ {tag}>")
+    return f"<{tag}>\n{fenced}\n</{tag}>"
 
 
 def _correction(errors: tuple[str, ...]) -> str:

@@ -29,12 +29,14 @@ class CallStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class StructuredRequest(Generic[T]):
-    """Ask for an instance of `schema`, following `prompt`, about `text` (which is data)."""
+    """Ask for an instance of `schema`, following `prompt`, about `text` (which is data,
+    fenced in <`tag`> ... </`tag`> as the prompt says)."""
 
     schema: type[T]
     prompt: Prompt
     text: str
     agent: str
+    tag: str = "application"
 
 
 @dataclass(frozen=True, slots=True)

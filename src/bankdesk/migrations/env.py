@@ -7,10 +7,10 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bankdesk.store.models import Base
+from bankdesk.store import banking_models
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = banking_models.Base.metadata  # every table: lending's and banking's
 
 
 def run_offline() -> None:

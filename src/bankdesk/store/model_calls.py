@@ -56,6 +56,15 @@ class ModelCallRepository:
         )
         return list(rows)
 
+    async def for_case(self, case_id: str) -> list[ModelCall]:
+        """Every model call made for a banking case, in the order made."""
+        rows = await self._session.scalars(
+            select(ModelCall)
+            .where(ModelCall.case_id == case_id)
+            .order_by(ModelCall.created_at, ModelCall.attempt)
+        )
+        return list(rows)
+
     async def usage(self, *, since: datetime) -> list[Usage]:
         """Usage by day and model since a moment, oldest day first."""
         rows = await self._session.execute(

@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bankdesk.store.applications import ApplicationRepository
 from bankdesk.store.audit import AuditLog
+from bankdesk.store.cases import CaseRepository
+from bankdesk.store.customers import CustomerRepository
 from bankdesk.store.idempotency import IdempotencyRepository
 from bankdesk.store.keys import ApiKeyRepository
 from bankdesk.store.model_calls import ModelCallRepository
@@ -20,6 +22,8 @@ class UnitOfWork:
     keys: ApiKeyRepository
     idempotency: IdempotencyRepository
     model_calls: ModelCallRepository
+    customers: CustomerRepository
+    cases: CaseRepository
     audit: AuditLog
 
     def __init__(
@@ -39,6 +43,8 @@ class UnitOfWork:
         self.keys = ApiKeyRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
         self.model_calls = ModelCallRepository(self.session)
+        self.customers = CustomerRepository(self.session)
+        self.cases = CaseRepository(self.session, actor=self.actor)
         self.audit = AuditLog(self.session, actor=self.actor, request_id=self.request_id)
         return self
 
@@ -56,6 +62,7 @@ class UnitOfWork:
         """Record who is acting from now on (once the caller is authenticated)."""
         self.actor = actor
         self.audit.actor = actor
+        self.cases.actor = actor
 
     async def commit(self) -> None:
         """Chain the unit's audit events, then make everything done in it permanent."""

@@ -7,20 +7,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
+from bankdesk.store.banking_models import Base
 from bankdesk.store.database import connect
 from bankdesk.store.migrations import alembic_config, upgrade
-from bankdesk.store.models import Base
 
+APPEND_ONLY = ("audit_events", "model_calls", "case_events", "agent_runs")
 APPEND_ONLY_TRIGGERS = {
     "sqlite": {
-        f"{table}_no_{operation}"
-        for table in ("audit_events", "model_calls")
-        for operation in ("update", "delete")
+        f"{table}_no_{operation}" for table in APPEND_ONLY for operation in ("update", "delete")
     },
     "postgresql": {
-        f"{table}_{name}"
-        for table in ("audit_events", "model_calls")
-        for name in ("append_only", "no_truncate")
+        f"{table}_{name}" for table in APPEND_ONLY for name in ("append_only", "no_truncate")
     },
 }
 TRIGGER_NAMES = {

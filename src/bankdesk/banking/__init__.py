@@ -1,0 +1,1 @@
+"""Retail banking: triage, specialist agents, orchestration and safe replies."""

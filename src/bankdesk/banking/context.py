@@ -1,0 +1,66 @@
+"""What a specialist agent works with, and the answers every agent gives alike."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency
+from bankdesk.lending.flow import LendingFlow
+from bankdesk.lending.reading import ApplicationReader
+from bankdesk.policy.engine import PolicyEngine
+from bankdesk.store.banking_models import Customer
+from bankdesk.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class AgentContext:
+    """An agent's own transaction (the caller commits it), the contact case it works on, the
+    time it takes as now, and the policies and lending flow it may use."""
+
+    uow: UnitOfWork
+    case_id: str
+    now: datetime
+    policies: PolicyEngine
+    lending: LendingFlow
+    reader: ApplicationReader
+
+
+class Agent(Protocol):
+    """A specialist agent: a typed async function from a request to a result."""
+
+    async def __call__(self, request: AgentRequest, *, context: AgentContext) -> AgentResult:
+        """Work the request on the bank's data and say what was found and done."""
+        ...
+
+
+def identification_needed(agent: str, *, issue_type: str) -> AgentResult:
+    """The answer of an agent that needs account data when the customer is not identified."""
+    return AgentResult(
+        agent=agent,
+        analysis=Analysis(issue_type=issue_type, urgency=Urgency.NORMAL, flags=["unidentified"]),
+        actions=[Action(kind="identify_customer", detail="customer must sign in or be verified")],
+        answer="To look at your accounts we first need to confirm who you are: please sign in "
+        "to online banking or call us from the phone number on your file.",
+    )
+
+
+def unknown_customer(agent: str, *, issue_type: str, customer_id: str) -> AgentResult:
+    """The answer when the customer id matches no customer: nothing is looked up or changed."""
+    return AgentResult(
+        agent=agent,
+        analysis=Analysis(
+            issue_type=issue_type, urgency=Urgency.NORMAL, flags=["unknown_customer"]
+        ),
+        actions=[Action(kind="identify_customer", detail="customer id not found")],
+        answer="We could not match your details to a customer record; please sign in to online "
+        "banking or contact us so we can confirm who you are.",
+        notes=[f"customer id {customer_id!r} not found"],
+    )
+
+
+async def find_customer(request: AgentRequest, context: AgentContext) -> Customer | None:
+    """The request's customer, or None when there is no id or no such customer."""
+    customer_id = request.payload.customer_id
+    if customer_id is None:
+        return None
+    return await context.uow.customers.get(customer_id)

@@ -1,0 +1,286 @@
+"""The fraud-check agent on the seeded customer: what it finds, blocks, opens and escalates."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from tests.support.bank import NOW, SeededCustomer, seed_customer
+
+from bankdesk.banking.context import AgentContext
+from bankdesk.banking.fraud import fraud_check_agent
+from bankdesk.banking.schemas import AgentPayload, AgentRequest, AgentResult, Urgency
+from bankdesk.bootstrap import Bankdesk
+from bankdesk.store.audit import verify_chain
+from bankdesk.store.banking_models import Base, Card, Case, CaseEvent, Transaction
+from bankdesk.store.unit_of_work import UnitOfWork
+
+LONG_DIGIT_RUN = re.compile(r"\d[\d -]{7,}\d")
+SEED_MESSAGE = "I saw an unfamiliar card payment from last night and I want to dispute it."
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the agent left in the database, read back in a new transaction."""
+
+    card: Card
+    cases: list[Case]
+    history: dict[str, list[CaseEvent]]
+    audit: dict[str, list[str]]
+    card_audit: list[tuple[str, dict | None, dict | None]]
+    chain_intact: bool
+
+
+async def _seed(bankdesk: Bankdesk, *extra: Base) -> SeededCustomer:
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        seeded = await seed_customer(uow)
+        await uow.customers.add_all(list(extra))
+        await uow.commit()
+    return seeded
+
+
+async def _ask(
+    bankdesk: Bankdesk, message: str, customer_id: str | None, *, known: bool = True
+) -> tuple[AgentResult, str]:
+    """Open the contact case (as the service does), then run the agent on it and commit."""
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        contact = Case(
+            kind="service", status="open", channel="test", message=message,
+            customer_id=customer_id if known else None,
+        )  # fmt: skip
+        await uow.cases.open(contact)
+        await uow.commit()
+    async with UnitOfWork(bankdesk.database.sessions, actor="agent:fraud-check-agent") as uow:
+        context = AgentContext(
+            uow=uow, case_id=contact.id, now=NOW, policies=bankdesk.policies,
+            lending=bankdesk.lending, reader=bankdesk.reader,
+        )  # fmt: skip
+        request = AgentRequest(payload=AgentPayload(message=message, customer_id=customer_id))
+        result = await fraud_check_agent(request, context=context)
+        await uow.commit()
+    return result, contact.id
+
+
+async def _look(bankdesk: Bankdesk, contact_id: str, card_id: str) -> Seen:
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        card = await uow.session.get(Card, card_id)
+        assert card is not None
+        cases = await uow.cases.children(contact_id)
+        history = {case.id: await uow.cases.history(case.id) for case in cases}
+        audit = {
+            case.id: [event.action for event in await uow.audit.trail("case", case.id)]
+            for case in cases
+        }
+        card_audit = [
+            (event.action, event.before, event.after)
+            for event in await uow.audit.trail("card", card_id)
+        ]
+        report = await verify_chain(uow.session)
+    return Seen(card, cases, history, audit, card_audit, report.intact)
+
+
+def _foreign(tx_id: str, seeded: SeededCustomer, *, minutes: int, amount: str) -> Transaction:
+    """A payment in Romania late last night, minutes after 23:00."""
+    return Transaction(
+        id=tx_id, account_id=seeded.checking_id, card_id=seeded.card_id,
+        occurred_at=NOW.replace(hour=23, minute=minutes) - timedelta(days=1),
+        merchant="GIFTCARDS-4U BUCHAREST", category="shopping", amount=Decimal(amount),
+        currency="USD", country="RO", channel="online", status="posted",
+    )  # fmt: skip
+
+
+def _no_numbers(result: AgentResult, seeded: SeededCustomer) -> None:
+    """Only the last four digits of a card, and nothing of an account number, are shown."""
+    text = result.answer + result.model_dump_json()
+    assert seeded.checking_number not in text
+    assert seeded.checking_number[-8:] not in text
+    assert not LONG_DIGIT_RUN.search(result.answer)  # case references included
+
+
+async def test_unfamiliar_payment_last_night_is_critical_blocks_the_card_and_escalates(
+    bankdesk: Bankdesk,
+) -> None:
+    seeded = await _seed(bankdesk)
+    result, contact_id = await _ask(bankdesk, SEED_MESSAGE, seeded.customer_id)
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    analysis = result.analysis.model_dump()
+    assert analysis["issue_type"] == "fraud_report"
+    assert analysis["urgency"] == Urgency.CRITICAL
+    assert {"potential_fraud", "new_country", "unusual_amount", "card_blocked"} <= set(
+        analysis["flags"]
+    )
+    assert analysis["risk_score"] >= 80
+    assert [item["id"] for item in analysis["transactions"]] == [seeded.unfamiliar_id]
+    assert analysis["transactions"][0]["amount"] == "-389.99"
+    assert analysis["transactions"][0]["card"] == f"card ending {seeded.card_last4}"
+    assert result.escalation_required is True
+    assert seen.card.status == "blocked"
+    assert seen.card.block_reason == "suspected_fraud"
+    assert seen.card.blocked_at == NOW
+    [case] = seen.cases
+    assert (case.kind, case.status, case.priority, case.escalated) == (
+        "fraud", "escalated", "urgent", True,
+    )  # fmt: skip
+    assert case.transaction_id == seeded.unfamiliar_id
+    assert case.card_id == seeded.card_id
+    assert case.customer_id == seeded.customer_id
+    assert case.details["risk_score"] == analysis["risk_score"]
+    assert case.details["transaction_ids"] == [seeded.unfamiliar_id]
+    assert "new_country" in case.details["signals"][seeded.unfamiliar_id]
+    assert [event.kind for event in seen.history[case.id]] == [
+        "opened", "card_blocked", "status_changed",
+    ]  # fmt: skip
+    assert seen.audit[case.id] == ["case.opened", "case.escalated"]
+    assert seen.card_audit == [
+        (
+            "card.blocked",
+            {"status": "active"},
+            {"status": "blocked", "reason": "suspected_fraud", "case_id": case.id,
+             "last4": seeded.card_last4},
+        )
+    ]  # fmt: skip
+    assert seen.chain_intact
+    assert f"card ending {seeded.card_last4}" in result.answer
+    assert "ELECTRO-MART KYIV, $389.99 on November 21, 2026" in result.answer
+    assert case.id in result.answer
+    _no_numbers(result, seeded)
+
+
+async def test_lost_card_is_blocked_with_that_reason(bankdesk: Bankdesk) -> None:
+    seeded = await _seed(bankdesk)
+    result, contact_id = await _ask(
+        bankdesk, "Help, I think I lost my card at the airport this morning!", seeded.customer_id
+    )
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    assert {"potential_fraud", "card_lost", "card_blocked"} <= set(result.analysis.flags)
+    assert seen.card.status == "blocked"
+    assert seen.card.block_reason == "lost"
+    [case] = seen.cases
+    assert case.kind == "fraud"
+    assert case.card_id == seeded.card_id
+    assert case.details["statement"] == "lost"
+    assert [action for action, _before, _after in seen.card_audit] == ["card.blocked"]
+    assert f"blocked your card ending {seeded.card_last4}" in result.answer
+    _no_numbers(result, seeded)
+
+
+async def test_card_blocked_already_is_not_blocked_twice(bankdesk: Bankdesk) -> None:
+    seeded = await _seed(bankdesk)
+    await _ask(bankdesk, "My card was stolen", seeded.customer_id)
+    result, contact_id = await _ask(bankdesk, "My card was stolen", seeded.customer_id)
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    assert "card_blocked" not in result.analysis.flags
+    assert result.analysis.model_dump()["cards_not_active"] == [
+        f"card ending {seeded.card_last4}: blocked"
+    ]
+    assert len(seen.card_audit) == 1
+    assert f"card ending {seeded.card_last4} is already blocked" in result.answer
+
+
+async def test_stolen_card_without_identification_gets_blocking_advice_only(
+    bankdesk: Bankdesk,
+) -> None:
+    seeded = await _seed(bankdesk)
+    result, contact_id = await _ask(bankdesk, "My wallet was stolen with my debit card", None)
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    assert {"card_stolen", "unidentified"} <= set(result.analysis.flags)
+    assert result.analysis.urgency == Urgency.HIGH
+    assert "Block card" in result.answer
+    assert [action.kind for action in result.actions] == ["identify_customer", "card_block_advice"]
+    assert seen.card.status == "active"
+    assert seen.cases == []
+
+
+async def test_no_identification(bankdesk: Bankdesk) -> None:
+    seeded = await _seed(bankdesk)
+    result, contact_id = await _ask(bankdesk, SEED_MESSAGE, None)
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    assert result.analysis.flags == ["unidentified"]
+    assert [action.kind for action in result.actions] == ["identify_customer"]
+    assert seen.cases == []
+
+
+async def test_unknown_customer(bankdesk: Bankdesk) -> None:
+    seeded = await _seed(bankdesk)
+    result, contact_id = await _ask(bankdesk, "My card was stolen", "cust_nobody", known=False)
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    assert "unknown_customer" in result.analysis.flags
+    assert "Block card" in result.answer
+    assert seen.card.status == "active"
+    assert seen.cases == []
+
+
+async def test_several_foreign_payments_within_minutes_escalate_with_velocity(
+    bankdesk: Bankdesk,
+) -> None:
+    seeded = await _seed(bankdesk)
+    burst = [
+        _foreign(f"tx_burst_{n}", seeded, minutes=5 + 9 * n, amount="-250.00") for n in range(4)
+    ]
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        await uow.customers.add_all(burst)
+        await uow.commit()
+    result, contact_id = await _ask(
+        bankdesk, "There are several payments in Romania I didn't make!", seeded.customer_id
+    )
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    flags = set(result.analysis.flags)
+    assert {"potential_fraud", "velocity", "new_country", "card_blocked"} <= flags
+    suspects = {item["id"] for item in result.analysis.model_dump()["transactions"]}
+    assert suspects == {item.id for item in burst}
+    assert result.escalation_required is True
+    [case] = seen.cases
+    assert case.escalated is True
+    assert set(case.details["transaction_ids"]) == suspects
+    assert seen.card.status == "blocked"
+
+
+async def test_familiar_merchant_is_low_risk_and_not_escalated(bankdesk: Bankdesk) -> None:
+    seeded = await _seed(bankdesk)
+    result, contact_id = await _ask(
+        bankdesk, "I don't recognise the Netflix payment from 2 days ago", seeded.customer_id
+    )
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    analysis = result.analysis.model_dump()
+    assert [item["merchant"] for item in analysis["transactions"]] == ["Netflix.com"]
+    assert analysis["urgency"] == Urgency.LOW
+    assert analysis["risk_score"] < 30
+    assert "potential_fraud" not in analysis["flags"]
+    assert result.escalation_required is False
+    assert seen.card.status == "active"
+    [case] = seen.cases
+    assert (case.priority, case.status, case.escalated) == ("low", "open", False)
+    assert "merchant you pay regularly" in result.answer
+
+
+async def test_no_matching_payment_changes_nothing(bankdesk: Bankdesk) -> None:
+    seeded = await _seed(bankdesk)
+    result, contact_id = await _ask(
+        bankdesk, "I don't recognise a $75.00 payment at Best Buy on Nov 3", seeded.customer_id
+    )
+    seen = await _look(bankdesk, contact_id, seeded.card_id)
+
+    assert result.analysis.flags == ["no_matching_transaction"]
+    assert seen.cases == []
+    assert seen.card.status == "active"
+    assert "date, the amount and the merchant" in result.answer
+
+
+async def test_report_without_details_finds_the_recent_odd_payment(bankdesk: Bankdesk) -> None:
+    seeded = await _seed(bankdesk)
+    result, _contact_id = await _ask(
+        bankdesk, "I think someone has my card details", seeded.customer_id
+    )
+
+    assert "card_compromised" in result.analysis.flags
+    assert [item["id"] for item in result.analysis.model_dump()["transactions"]] == [
+        seeded.unfamiliar_id
+    ]
