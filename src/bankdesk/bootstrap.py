@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bankdesk.banking.agents import AGENTS
-from bankdesk.banking.classifier import IntentModel, default_model
+from bankdesk.banking.classifier import IntentModel, ModelFileError, default_model
 from bankdesk.banking.orchestrator import Orchestrator
 from bankdesk.banking.routing import read_routing
 from bankdesk.banking.service import RetailBanking
@@ -120,11 +120,14 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
 
 def build_triage(settings: Settings, provider: Provider) -> Triage:
     """The shipped intent model, or the one in BANKDESK_TRIAGE_MODEL, cascading to the model."""
-    model = (
-        default_model()
-        if settings.triage_model is None
-        else IntentModel.load(settings.triage_model)
-    )
+    try:
+        model = (
+            default_model()
+            if settings.triage_model is None
+            else IntentModel.load(settings.triage_model)
+        )
+    except ModelFileError as error:  # fail at start-up with the setting named, exit code 3
+        raise InvalidSettings(f"BANKDESK_TRIAGE_MODEL: {error}") from None
     return Triage(
         model,
         provider,

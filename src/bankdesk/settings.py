@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         "than this are classified by the model (a cascade: confident ones cost nothing).",
     )
     triage_secondary_threshold: float = Field(
-        default=0.2,
+        default=0.25,
         gt=0,
         le=1,
         description="Another intent at least this probable is reported as a secondary intent.",

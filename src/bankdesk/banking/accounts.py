@@ -9,9 +9,7 @@ from typing import Any
 
 from bankdesk.banking.context import (
     AgentContext,
-    find_customer,
-    identification_needed,
-    unknown_customer,
+    identify,
 )
 from bankdesk.banking.schemas import AgentRequest, AgentResult, Analysis, Urgency
 from bankdesk.domain.money import to_cents
@@ -96,12 +94,9 @@ class AccountView:
 
 async def account_summary_agent(request: AgentRequest, *, context: AgentContext) -> AgentResult:
     """Answer a balance inquiry from the customer's accounts and their pending items."""
-    customer_id = request.payload.customer_id
-    if customer_id is None:
-        return identification_needed(AGENT, issue_type=ISSUE_TYPE)
-    customer = await find_customer(request, context)
-    if customer is None:
-        return unknown_customer(AGENT, issue_type=ISSUE_TYPE, customer_id=customer_id)
+    customer = await identify(request, context, agent=AGENT, issue_type=ISSUE_TYPE)
+    if isinstance(customer, AgentResult):
+        return customer
     accounts = await context.uow.customers.accounts(customer.id)
     views = await _views(context, customer.id, accounts)
     if not views:

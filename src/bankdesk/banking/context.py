@@ -58,9 +58,14 @@ def unknown_customer(agent: str, *, issue_type: str, customer_id: str) -> AgentR
     )
 
 
-async def find_customer(request: AgentRequest, context: AgentContext) -> Customer | None:
-    """The request's customer, or None when there is no id or no such customer."""
+async def identify(
+    request: AgentRequest, context: AgentContext, *, agent: str, issue_type: str
+) -> Customer | AgentResult:
+    """The request's customer, or the answer to give when there is no id or no such customer."""
     customer_id = request.payload.customer_id
     if customer_id is None:
-        return None
-    return await context.uow.customers.get(customer_id)
+        return identification_needed(agent, issue_type=issue_type)
+    customer = await context.uow.customers.get(customer_id)
+    if customer is None:
+        return unknown_customer(agent, issue_type=issue_type, customer_id=customer_id)
+    return customer

@@ -18,9 +18,7 @@ from bankdesk.banking.accounts import format_money
 from bankdesk.banking.casework import escalate_case, open_case
 from bankdesk.banking.context import (
     AgentContext,
-    find_customer,
-    identification_needed,
-    unknown_customer,
+    identify,
 )
 from bankdesk.banking.matching import MatchResult, MatchStatus, describe, match_transactions
 from bankdesk.banking.matching import summary as transaction_summary
@@ -106,12 +104,9 @@ def reason_kind(message: str, *, unfamiliar: bool, duplicate: bool) -> str:
 
 async def customer_service_agent(request: AgentRequest, *, context: AgentContext) -> AgentResult:
     """Handle a card dispute: find the payment, check eligibility, open the dispute."""
-    customer_id = request.payload.customer_id
-    if customer_id is None:
-        return identification_needed(AGENT, issue_type=ISSUE_TYPE)
-    customer = await find_customer(request, context)
-    if customer is None:
-        return unknown_customer(AGENT, issue_type=ISSUE_TYPE, customer_id=customer_id)
+    customer = await identify(request, context, agent=AGENT, issue_type=ISSUE_TYPE)
+    if isinstance(customer, AgentResult):
+        return customer
     message = request.payload.message
     history = await context.uow.customers.transactions(
         customer.id, since=context.now - HISTORY, limit=HISTORY_LIMIT

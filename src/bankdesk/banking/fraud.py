@@ -16,9 +16,7 @@ from typing import Any
 from bankdesk.banking.casework import Blocking, block_cards, escalate_case, open_case
 from bankdesk.banking.context import (
     AgentContext,
-    find_customer,
-    identification_needed,
-    unknown_customer,
+    identify,
 )
 from bankdesk.banking.matching import (
     MatchResult,
@@ -125,17 +123,13 @@ async def fraud_check_agent(request: AgentRequest, *, context: AgentContext) -> 
     """Check a fraud report against the customer's payments and act on the risk found."""
     message = request.payload.message
     statement = card_statement(message)
-    customer_id = request.payload.customer_id
-    if customer_id is None:
-        if statement is not None:
-            return _advice_only(statement)
-        return identification_needed(AGENT, issue_type=ISSUE_TYPE)
-    customer = await find_customer(request, context)
-    if customer is None:
-        result = unknown_customer(AGENT, issue_type=ISSUE_TYPE, customer_id=customer_id)
+    if request.payload.customer_id is None and statement is not None:
+        return _advice_only(statement)
+    customer = await identify(request, context, agent=AGENT, issue_type=ISSUE_TYPE)
+    if isinstance(customer, AgentResult):
         if statement is None:
-            return result
-        return result.model_copy(update={"answer": f"{result.answer} {BLOCK_ADVICE}"})
+            return customer
+        return customer.model_copy(update={"answer": f"{customer.answer} {BLOCK_ADVICE}"})
     history = await context.uow.customers.transactions(
         customer.id, since=context.now - HISTORY, limit=HISTORY_LIMIT
     )

@@ -9,9 +9,7 @@ from typing import Any
 from bankdesk.banking.accounts import format_date, format_money
 from bankdesk.banking.context import (
     AgentContext,
-    find_customer,
-    identification_needed,
-    unknown_customer,
+    identify,
 )
 from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency
 from bankdesk.domain.application import ExtractedValue, Field
@@ -121,12 +119,9 @@ def loan_position(loan: Loan, *, today: date) -> LoanPosition:
 
 async def loan_assistant_agent(request: AgentRequest, *, context: AgentContext) -> AgentResult:
     """Answer a loan question: the customer's loans, a pre-qualification, or an application."""
-    customer_id = request.payload.customer_id
-    if customer_id is None:
-        return identification_needed(AGENT, issue_type=ISSUE_TYPE)
-    customer = await find_customer(request, context)
-    if customer is None:
-        return unknown_customer(AGENT, issue_type=ISSUE_TYPE, customer_id=customer_id)
+    customer = await identify(request, context, agent=AGENT, issue_type=ISSUE_TYPE)
+    if isinstance(customer, AgentResult):
+        return customer
     message = request.payload.message
     if PREQUALIFY.search(message):
         return await _prequalify(message, customer, context)

@@ -143,11 +143,16 @@ class Triage:
         return classification, call
 
     def _secondary_intents(self, message: str, whole: Prediction) -> list[str]:
-        """Other intents the whole message leans to, and those single sentences are sure of."""
+        """Other intents the whole message leans to, and those single sentences are sure of.
+
+        The leanings count only when the main intent is itself sure: a vague message spreads
+        its probability over every intent, and none of them is then a second request."""
         found = {
             label: probability
             for label, probability in whole.ranked
-            if label != whole.label and probability >= self._secondary
+            if label != whole.label
+            and probability >= self._secondary
+            and whole.confidence >= self._threshold
         }
         sentences = [part for part in SENTENCE.split(message) if len(part.split()) >= 3]
         if len(sentences) > 1:

@@ -3,14 +3,14 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from tests.support.agents import run_agent
 from tests.support.bank import NOW, SeededCustomer, seed_customer
 
 from bankdesk.banking.accounts import account_summary_agent, format_money, mask_number
-from bankdesk.banking.context import AgentContext
 from bankdesk.banking.redaction import contains_pii
-from bankdesk.banking.schemas import AgentPayload, AgentRequest, AgentResult, Urgency
+from bankdesk.banking.schemas import AgentResult, Urgency
 from bankdesk.bootstrap import Bankdesk
-from bankdesk.store.banking_models import Case, DepositAccount
+from bankdesk.store.banking_models import DepositAccount
 from bankdesk.store.unit_of_work import UnitOfWork
 
 
@@ -22,25 +22,7 @@ async def _seed(bankdesk: Bankdesk) -> SeededCustomer:
 
 
 async def _ask(bankdesk: Bankdesk, message: str, customer_id: str | None) -> AgentResult:
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        contact = Case(
-            kind="service", status="open", channel="test", customer_id=None, message=message
-        )
-        await uow.cases.open(contact)
-        await uow.commit()
-        case_id = contact.id
-    async with UnitOfWork(bankdesk.database.sessions, actor="agent") as uow:
-        context = AgentContext(
-            uow=uow,
-            case_id=case_id,
-            now=NOW,
-            policies=bankdesk.policies,
-            lending=bankdesk.lending,
-            reader=bankdesk.reader,
-        )
-        request = AgentRequest(payload=AgentPayload(message=message, customer_id=customer_id))
-        result = await account_summary_agent(request, context=context)
-        await uow.commit()
+    result, _case_id = await run_agent(bankdesk, account_summary_agent, message, customer_id)
     return result
 
 

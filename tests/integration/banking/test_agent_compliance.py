@@ -1,10 +1,10 @@
 """The compliance-review agent opens complaint cases, escalates, and keeps flags internal."""
 
-from tests.support.bank import NOW, seed_customer
+from tests.support.agents import run_agent
+from tests.support.bank import seed_customer
 
 from bankdesk.banking.compliance import compliance_review_agent
-from bankdesk.banking.context import AgentContext
-from bankdesk.banking.schemas import AgentPayload, AgentRequest, AgentResult, Urgency
+from bankdesk.banking.schemas import AgentResult, Urgency
 from bankdesk.bootstrap import Bankdesk
 from bankdesk.store.banking_models import Case
 from bankdesk.store.unit_of_work import UnitOfWork
@@ -25,18 +25,9 @@ async def _contact(bankdesk: Bankdesk, customer_id: str | None) -> str:
 async def _review(
     bankdesk: Bankdesk, case_id: str, message: str, customer_id: str | None
 ) -> AgentResult:
-    async with UnitOfWork(bankdesk.database.sessions, actor="compliance-review-agent") as uow:
-        context = AgentContext(
-            uow=uow,
-            case_id=case_id,
-            now=NOW,
-            policies=bankdesk.policies,
-            lending=bankdesk.lending,
-            reader=bankdesk.reader,
-        )
-        request = AgentRequest(payload=AgentPayload(message=message, customer_id=customer_id))
-        result = await compliance_review_agent(request, context=context)
-        await uow.commit()
+    result, _case_id = await run_agent(
+        bankdesk, compliance_review_agent, message, customer_id, case_id=case_id
+    )
     return result
 
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from tests.support.agents import open_contact, run_agent
 from tests.support.bank import NOW, SeededCustomer, seed_customer
 
-from bankdesk.banking.context import AgentContext
 from bankdesk.banking.disputes import customer_service_agent
-from bankdesk.banking.schemas import AgentPayload, AgentRequest, AgentResult, Urgency
+from bankdesk.banking.schemas import AgentResult, Urgency
 from bankdesk.bootstrap import Bankdesk
 from bankdesk.store.audit import verify_chain
 from bankdesk.store.banking_models import Case, CaseEvent, DepositAccount, Transaction
@@ -45,22 +45,8 @@ async def _ask(
     bankdesk: Bankdesk, message: str, customer_id: str | None, *, known: bool = True
 ) -> tuple[AgentResult, str]:
     """Open the contact case (as the service does), then run the agent on it and commit."""
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        contact = Case(
-            kind="service", status="open", channel="test", message=message,
-            customer_id=customer_id if known else None,
-        )  # fmt: skip
-        await uow.cases.open(contact)
-        await uow.commit()
-    async with UnitOfWork(bankdesk.database.sessions, actor="agent:customer-service-agent") as uow:
-        context = AgentContext(
-            uow=uow, case_id=contact.id, now=NOW, policies=bankdesk.policies,
-            lending=bankdesk.lending, reader=bankdesk.reader,
-        )  # fmt: skip
-        request = AgentRequest(payload=AgentPayload(message=message, customer_id=customer_id))
-        result = await customer_service_agent(request, context=context)
-        await uow.commit()
-    return result, contact.id
+    case_id = await open_contact(bankdesk, message, customer_id if known else None)
+    return await run_agent(bankdesk, customer_service_agent, message, customer_id, case_id=case_id)
 
 
 async def _look(bankdesk: Bankdesk, contact_id: str, seeded: SeededCustomer) -> Seen:

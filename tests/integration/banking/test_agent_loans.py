@@ -5,13 +5,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from sqlalchemy import func, select
+from tests.support.agents import run_agent
 from tests.support.bank import NOW, SeededCustomer, seed_customer
 
-from bankdesk.banking.context import AgentContext
 from bankdesk.banking.loans import accrued_interest, loan_assistant_agent
-from bankdesk.banking.schemas import AgentPayload, AgentRequest, AgentResult, Urgency
+from bankdesk.banking.schemas import AgentResult, Urgency
 from bankdesk.bootstrap import Bankdesk
-from bankdesk.store.banking_models import Case, Loan, LoanInstallment
+from bankdesk.store.banking_models import Loan, LoanInstallment
 from bankdesk.store.models import LoanApplication
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -26,26 +26,7 @@ async def _seed(bankdesk: Bankdesk) -> SeededCustomer:
 async def _ask(
     bankdesk: Bankdesk, message: str, customer_id: str | None, *, now: datetime = NOW
 ) -> tuple[AgentResult, str]:
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        contact = Case(
-            kind="service", status="open", channel="test", customer_id=None, message=message
-        )
-        await uow.cases.open(contact)
-        await uow.commit()
-        case_id = contact.id
-    async with UnitOfWork(bankdesk.database.sessions, actor="agent") as uow:
-        context = AgentContext(
-            uow=uow,
-            case_id=case_id,
-            now=now,
-            policies=bankdesk.policies,
-            lending=bankdesk.lending,
-            reader=bankdesk.reader,
-        )
-        request = AgentRequest(payload=AgentPayload(message=message, customer_id=customer_id))
-        result = await loan_assistant_agent(request, context=context)
-        await uow.commit()
-    return result, case_id
+    return await run_agent(bankdesk, loan_assistant_agent, message, customer_id, now=now)
 
 
 async def _schedule(bankdesk: Bankdesk, loan_id: str) -> tuple[Decimal, list[LoanInstallment]]:

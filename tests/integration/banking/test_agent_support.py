@@ -1,34 +1,15 @@
 """The general-support agent answers from the help articles, or honestly hands over."""
 
 import pytest
-from tests.support.bank import NOW
+from tests.support.agents import run_agent
 
-from bankdesk.banking.context import AgentContext
-from bankdesk.banking.schemas import AgentPayload, AgentRequest, AgentResult
+from bankdesk.banking.schemas import AgentResult
 from bankdesk.banking.support import general_support_agent
 from bankdesk.bootstrap import Bankdesk
-from bankdesk.store.banking_models import Case
-from bankdesk.store.unit_of_work import UnitOfWork
 
 
 async def _ask(bankdesk: Bankdesk, message: str, customer_id: str | None = None) -> AgentResult:
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        contact = Case(kind="service", status="open", channel="test", message=message)
-        await uow.cases.open(contact)
-        await uow.commit()
-        case_id = contact.id
-    async with UnitOfWork(bankdesk.database.sessions, actor="agent") as uow:
-        context = AgentContext(
-            uow=uow,
-            case_id=case_id,
-            now=NOW,
-            policies=bankdesk.policies,
-            lending=bankdesk.lending,
-            reader=bankdesk.reader,
-        )
-        request = AgentRequest(payload=AgentPayload(message=message, customer_id=customer_id))
-        result = await general_support_agent(request, context=context)
-        await uow.commit()
+    result, _case_id = await run_agent(bankdesk, general_support_agent, message, customer_id)
     return result
 
 

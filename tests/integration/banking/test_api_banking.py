@@ -140,3 +140,22 @@ async def test_a_retry_with_the_same_idempotency_key_is_answered_once(
     assert first.status_code == second.status_code == 200
     assert second.headers["Idempotent-Replayed"] == "true"
     assert first.json() == second.json()
+
+
+async def test_personal_data_in_a_message_reaches_neither_the_reply_nor_the_logs(
+    client: httpx.AsyncClient, intake_headers, seeded: SeededCustomer, capfd
+) -> None:
+    secrets = ["4111 1111 1111 1111", "123-45-6789", "jordan.avery@example.com", "+1 512 555 0142"]
+    message = (
+        f"My card {secrets[0]} was stolen last night, my SSN is {secrets[1]}. Write to "
+        f"{secrets[2]} or call {secrets[3]}. Account {seeded.checking_number}."
+    )
+
+    response = await _post(client, intake_headers, customer_id=seeded.customer_id, message=message)
+
+    assert response.status_code == 200
+    logged = capfd.readouterr().err
+    for secret in [*secrets, seeded.checking_number]:
+        assert secret not in response.json()["reply"]["message"]
+        assert secret not in logged
+        assert secret.replace(" ", "").replace("-", "") not in logged

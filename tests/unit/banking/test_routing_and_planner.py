@@ -7,7 +7,9 @@ import pytest
 from bankdesk.banking.planner import COMPLIANCE, DISPUTES, FRAUD_CHECK, plan
 from bankdesk.banking.routing import PACKAGED_ROUTING, Routing, read_routing
 from bankdesk.banking.schemas import Classification
+from bankdesk.bootstrap import bootstrap
 from bankdesk.domain.errors import InvalidSettings
+from bankdesk.settings import Settings
 
 AGENTS = (
     "fraud-check-agent",
@@ -119,3 +121,11 @@ def test_secondary_intents_add_their_agents_once(routing: Routing) -> None:
     assert chosen.agents == ("account-summary-agent", "loan-assistant-agent", COMPLIANCE)
     assert chosen.steps[0].reason == "main intent balance_inquiry"
     assert chosen.steps[1].reason == "secondary intent loan_question"
+
+
+def test_a_broken_triage_model_file_stops_start_up_naming_the_setting(tmp_path: Path) -> None:
+    broken = tmp_path / "model.npz"
+    broken.write_bytes(b"not a model")
+
+    with pytest.raises(InvalidSettings, match="BANKDESK_TRIAGE_MODEL"):
+        bootstrap(Settings(triage_model=broken))  # type: ignore[call-arg]

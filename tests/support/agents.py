@@ -1,0 +1,45 @@
+"""Running one specialist agent as the orchestrator does: on a stored contact case, in its
+own transaction, committed when it answers."""
+
+from datetime import datetime
+
+from bankdesk.banking.context import Agent, AgentContext
+from bankdesk.banking.schemas import AgentPayload, AgentRequest, AgentResult
+from bankdesk.bootstrap import Bankdesk
+from bankdesk.store.banking_models import Case
+from bankdesk.store.unit_of_work import UnitOfWork
+from tests.support.bank import NOW
+
+
+async def open_contact(bankdesk: Bankdesk, message: str, customer_id: str | None = None) -> str:
+    """Store the customer's contact case, as the service does before any agent runs."""
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        contact = Case(
+            kind="service", status="open", channel="test", message=message, customer_id=customer_id
+        )
+        await uow.cases.open(contact)
+        await uow.commit()
+        return contact.id
+
+
+async def run_agent(
+    bankdesk: Bankdesk,
+    agent: Agent,
+    message: str,
+    customer_id: str | None,
+    *,
+    case_id: str | None = None,
+    now: datetime = NOW,
+) -> tuple[AgentResult, str]:
+    """Run the agent on a contact case (a new one unless given) and commit its work."""
+    if case_id is None:
+        case_id = await open_contact(bankdesk, message)
+    async with UnitOfWork(bankdesk.database.sessions, actor="agent") as uow:
+        context = AgentContext(
+            uow=uow, case_id=case_id, now=now, policies=bankdesk.policies,
+            lending=bankdesk.lending, reader=bankdesk.reader,
+        )  # fmt: skip
+        request = AgentRequest(payload=AgentPayload(message=message, customer_id=customer_id))
+        result = await agent(request, context=context)
+        await uow.commit()
+    return result, case_id
