@@ -129,3 +129,14 @@ def test_a_broken_triage_model_file_stops_start_up_naming_the_setting(tmp_path: 
 
     with pytest.raises(InvalidSettings, match="BANKDESK_TRIAGE_MODEL"):
         bootstrap(Settings(triage_model=broken))  # type: ignore[call-arg]
+
+
+def test_the_banking77_example_table_routes_a_finer_taxonomy() -> None:
+    example = Path(__file__).resolve().parents[3] / "examples" / "routing-banking77.toml"
+
+    routing = read_routing(example, agents=AGENTS)
+
+    assert routing.agent_for("card_payment_not_recognised") == "fraud-check-agent"
+    assert routing.agent_for("transaction_charged_twice") == "customer-service-agent"
+    assert routing.agent_for("reverted_card_payment?") == "customer-service-agent"
+    assert routing.agent_for("card_arrival") == "general-support-agent"
