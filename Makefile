@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/bankdesk serve
+	$(BIN)/bankdesk serve --demo-data
 
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
 test: $(STAMP)

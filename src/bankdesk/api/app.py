@@ -19,9 +19,9 @@ received before it is processed; every state change is appended to a hash-linked
 chain.
 
 Authenticate with `Authorization: Bearer <key>` (create keys with `bankdesk keys create`).
-Roles: `intake` submits and reads applications and customer messages, `underwriter` reads
-them, `auditor` also reads the audit trail, `admin` may do everything. 401 means no valid
-key; 403 means the key's role does not allow the operation.
+Roles: `intake` submits and reads applications and submits customer messages, `underwriter`
+reads applications and banking cases, `auditor` also reads the audit trail, `admin` may do
+everything. 401 means no valid key; 403 means the key's role does not allow the operation.
 """
 
 

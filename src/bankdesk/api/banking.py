@@ -10,7 +10,7 @@ from bankdesk.api.idempotency import HEADER, IdempotencyKey, respond_once
 from bankdesk.banking.records import CaseRecord, case_record
 from bankdesk.banking.schemas import MessageRequest, MessageResponse
 from bankdesk.domain.access import Permission, Role, allows
-from bankdesk.domain.errors import CaseNotFound
+from bankdesk.domain.errors import CaseNotFound, UnknownCustomer
 from bankdesk.lending.schemas import ErrorDetail
 
 CaseId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -43,6 +43,10 @@ async def message(
 
     The message is stored as a case before anything else; the reply has card and account
     numbers and other identifiers masked, and says whether a person takes over."""
+
+    # Checked before an Idempotency-Key is claimed, so a corrected retry can reuse the key.
+    if payload.customer_id is not None and await uow.customers.get(payload.customer_id) is None:
+        raise UnknownCustomer(payload.customer_id)
 
     async def produce() -> tuple[int, MessageResponse]:
         # The agents work in their own transactions: this request's must not hold a lock.

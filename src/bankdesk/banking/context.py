@@ -7,6 +7,7 @@ from typing import Protocol
 from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency
 from bankdesk.lending.flow import LendingFlow
 from bankdesk.lending.reading import ApplicationReader
+from bankdesk.lending.service import Checkpoint, no_checkpoint
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.store.banking_models import Customer
 from bankdesk.store.unit_of_work import UnitOfWork
@@ -15,7 +16,7 @@ from bankdesk.store.unit_of_work import UnitOfWork
 @dataclass(frozen=True, slots=True)
 class AgentContext:
     """An agent's own transaction (the caller commits it), the contact case it works on, the
-    time it takes as now, and the policies and lending flow it may use."""
+    time it takes as now, the policies and lending flow it may use, and a checkpoint."""
 
     uow: UnitOfWork
     case_id: str
@@ -23,6 +24,9 @@ class AgentContext:
     policies: PolicyEngine
     lending: LendingFlow
     reader: ApplicationReader
+    # The caller's commit, for an agent that must keep what it received before waiting on a
+    # model (the loan agent's intake): what is committed survives the agent's time limit.
+    checkpoint: Checkpoint = no_checkpoint
 
 
 class Agent(Protocol):

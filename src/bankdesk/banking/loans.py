@@ -271,8 +271,9 @@ async def _apply(message: str, customer: Customer, context: AgentContext) -> Age
             f"{message}\n\nBorrower: {customer.full_name}.\n(The name is from the customer record.)"
         )
     row, decision = await intake(
-        context.uow, context.lending, context.reader, text=text, applicant_id=customer.id
-    )
+        context.uow, context.lending, context.reader, text=text, applicant_id=customer.id,
+        checkpoint=context.checkpoint,
+    )  # fmt: skip
     reference = row.loan_ref or row.id
     facts = _decision_facts(decision) if decision else {"outcome": None}
     return AgentResult(

@@ -73,7 +73,7 @@ class Orchestrator:
             async with UnitOfWork(self.sessions, actor=f"agent:{name}") as uow:
                 context = AgentContext(
                     uow=uow, case_id=case_id, now=started_at, policies=self.policies,
-                    lending=self.lending, reader=self.reader,
+                    lending=self.lending, reader=self.reader, checkpoint=uow.commit,
                 )  # fmt: skip
                 result = await asyncio.wait_for(
                     agent(request, context=context), self.timeout_seconds

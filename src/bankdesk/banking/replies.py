@@ -25,10 +25,11 @@ FALLBACK = (
 MAX_CHARS = 4000
 
 
-def compose(outcomes: list[AgentOutcome]) -> SafeReply:
-    """The reply to the customer, and whether a person must take over."""
+def compose(outcomes: list[AgentOutcome], *, unsure: bool = False) -> SafeReply:
+    """The reply to the customer, and whether a person must take over (always when triage
+    was unsure what the customer wants: the agents may have answered the wrong question)."""
     parts: list[str] = []
-    escalate = False
+    escalate = unsure
     for outcome in outcomes:
         if outcome.result is None:
             purpose = PURPOSES.get(outcome.agent, "requested")

@@ -1,11 +1,13 @@
 """The banking agents' contract: classification in, analysis and actions out, safe reply."""
 
+import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_MESSAGE_CHARS = 4000
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Intent(StrEnum):
@@ -111,9 +113,21 @@ class MessageRequest(BaseModel):
     )
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
 
+    @field_validator("message")
+    @classmethod
+    def _readable(cls, message: str) -> str:
+        """Text a person wrote: not blank, and no control characters but tabs and newlines
+        (PostgreSQL cannot even store NUL)."""
+        if not message.strip():
+            raise ValueError("the message is blank; send the customer's words")
+        if CONTROL.search(message):
+            raise ValueError("the message contains control characters; send plain text")
+        return message
+
 
 class AgentView(BaseModel):
-    """One agent's part of the answer as the bank's systems see it (no internal notes)."""
+    """One agent's part of the answer as the channel sees it: the seed's `{issue_type,
+    urgency, flags}` and the actions, never internal notes, scores or signals."""
 
     agent: str
     status: str

@@ -58,8 +58,8 @@ class RetailBanking:
             payload=AgentPayload(message=request.message, customer_id=request.customer_id),
         )
         outcomes = await self.orchestrator.run(chosen, agent_request, case_id=case_id)
-        reply = compose(outcomes)
-        await _close(unit, case_id, chosen, outcomes, reply)
+        reply = compose(outcomes, unsure=triaged.unsure)
+        await _close(unit, case_id, chosen, outcomes, reply, unsure=triaged.unsure)
         classification = triaged.classification
         return MessageResponse(
             case_id=case_id,
@@ -85,7 +85,7 @@ class RetailBanking:
                 confidence=0.0,
                 summary="Customer message that could not be classified automatically.",
             )
-            return Triaged(fallback, "failed", (), failure=type(error).__name__)
+            return Triaged(fallback, "failed", (), failure=type(error).__name__, unsure=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +139,23 @@ async def _record_triage(unit: _Units, case_id: str, triaged: Triaged) -> None:
         triage = {**triaged.classification.model_dump(mode="json"), "source": triaged.source}
         case.details = {**case.details, "triage": triage}
         await uow.cases.set_status(case, "triaged", intent=triage["intent"], source=triaged.source)
-        # The audit chain takes no floats (see store.audit): the confidence goes in as text.
-        audited = {**triage, "confidence": str(triage["confidence"]), "failure": triaged.failure}
+        # The chain is append-only, so no free text goes in (the summary is hashed), and it
+        # takes no floats (see store.audit): the confidence goes in as text.
+        audited = {
+            **triage,
+            "confidence": str(triage["confidence"]),
+            "summary": None,
+            "summary_sha256": hashlib.sha256(triage["summary"].encode()).hexdigest(),
+            "failure": triaged.failure,
+        }
         await uow.audit.record("case.triaged", entity_type="case", entity_id=case_id, after=audited)
         await uow.commit()
 
 
 async def _close(
-    unit: _Units, case_id: str, chosen: Plan, outcomes: list[AgentOutcome], reply: SafeReply
-) -> None:
+    unit: _Units, case_id: str, chosen: Plan, outcomes: list[AgentOutcome], reply: SafeReply,
+    *, unsure: bool,
+) -> None:  # fmt: skip
     async with unit() as uow:
         case = await uow.cases.get(case_id)
         assert case is not None
@@ -158,7 +166,7 @@ async def _close(
             "agents": statuses,
             "reply": reply.model_dump(mode="json"),
         }
-        reasons = _escalation_reasons(outcomes)
+        reasons = ["triage was unsure of the intent"] * unsure + _escalation_reasons(outcomes)
         if reply.escalation_required:
             await uow.cases.escalate(
                 case, reason="; ".join(reasons) or "an agent asked for a person"
@@ -190,7 +198,7 @@ def _escalation_reasons(outcomes: list[AgentOutcome]) -> list[str]:
 
 
 def _view(outcome: AgentOutcome, reason: str) -> AgentView:
-    """The agent's part for the bank's systems: analysis and actions, masked; no notes."""
+    """The agent's part for the channel: the seed's analysis and the actions, masked."""
     result = outcome.result
     view: dict[str, Any] = {
         "agent": outcome.agent,
@@ -200,8 +208,13 @@ def _view(outcome: AgentOutcome, reason: str) -> AgentView:
         "error": outcome.error,
     }
     if result is not None:
+        # The seed's analysis fields only: scores and signals stay in the stored run, where
+        # staff read them; a channel that relays them would teach fraudsters what is scored.
+        analysis = result.analysis.model_dump(
+            mode="json", include={"issue_type", "urgency", "flags"}
+        )
         view |= {
-            "analysis": _masked(result.analysis.model_dump(mode="json")),
+            "analysis": _masked(analysis),
             "actions": _masked([action.model_dump(mode="json") for action in result.actions]),
             "escalation_required": result.escalation_required,
         }

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, create_model
 
 from bankdesk.banking.classifier import IntentModel, Prediction
+from bankdesk.banking.redaction import contains_pii, redact
 from bankdesk.banking.schemas import Classification, Intent
 from bankdesk.llm.prompts import load_prompt
 from bankdesk.llm.protocol import CallStatus, ModelCall, Provider, StructuredRequest
@@ -46,6 +47,7 @@ class Triaged:
     source: str
     calls: tuple[ModelCall, ...]
     failure: str | None = None
+    unsure: bool = False  # nothing sure enough classified it: a person should check the routing
 
 
 class TriageAnswer(BaseModel):
@@ -93,8 +95,9 @@ class Triage:
     async def classify(self, message: str) -> Triaged:
         """The message's intent, confidence, summary and secondary intents."""
         offline, call = self._offline(message)
-        if not self.cascades or offline.confidence >= self._threshold:
-            return Triaged(offline, "offline", (call,))
+        unsure = offline.confidence < self._threshold
+        if not self.cascades or not unsure:
+            return Triaged(offline, "offline", (call,), unsure=unsure)
         request = StructuredRequest(
             schema=answer_schema(self.model.labels),
             prompt=load_prompt(PROMPT_ID),
@@ -105,13 +108,15 @@ class Triage:
         completion = await self._provider.complete(request)
         calls = (call, *completion.calls)
         if completion.value is None:
-            return Triaged(offline, "offline (model failed)", calls, completion.failure)
+            return Triaged(
+                offline, "offline (model failed)", calls, completion.failure, unsure=True
+            )
         answer = completion.value
         secondary = [label for label in answer.secondary_intents if label != answer.intent]
         classification = Classification(
             intent=answer.intent,
             confidence=answer.confidence,
-            summary=answer.summary,
+            summary=_safe_summary(answer.summary, fallback=offline.summary),
             secondary_intents=list(dict.fromkeys(secondary)),
         )
         return Triaged(classification, "model", calls)
@@ -162,6 +167,14 @@ class Triage:
                         found.get(prediction.label, 0.0), prediction.confidence
                     )
         return sorted(found, key=lambda label: -found[label])
+
+
+def _safe_summary(summary: str, *, fallback: str) -> str:
+    """A model's summary with identifiers masked; the offline one if anything still shows.
+
+    Models copy what they read, and the summary goes to the channel and into the case."""
+    masked = redact(summary).text.strip()
+    return masked if masked and not contains_pii(masked) else fallback
 
 
 def summarise(intent: str, secondary: list[str], message: str) -> str:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import click
 import typer
+from pydantic import ValidationError
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
@@ -48,10 +49,11 @@ def message(
     """Triage TEXT, run the agents it needs on the bank's data, and print the safe reply."""
     try:
         request = MessageRequest(customer_id=customer, message=text)
-    except ValueError:
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         raise UnusableInput(
-            f"the message must be 1 to {MAX_MESSAGE_CHARS:,} characters and the customer id "
-            "1 to 32 printable characters"
+            f"{problems} (a message is 1 to {MAX_MESSAGE_CHARS:,} characters, a customer id 1 "
+            "to 32 printable characters)"
         ) from None
     app = bootstrap()
 

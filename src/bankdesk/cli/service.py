@@ -29,10 +29,10 @@ class FirstStart:
     demo: DemoBank | None
 
 
-async def first_start(app: Bankdesk, *, now: datetime) -> FirstStart:
-    """On a new database, a small demo bank as of now and an admin key; else nothing."""
+async def first_start(app: Bankdesk, *, now: datetime, demo_data: bool = False) -> FirstStart:
+    """On a new database, an admin key and (when asked) a small demo bank as of now."""
     # The demo bank first: were loading it to fail, the key (shown only once) is not yet made.
-    demo = await demo_bank_if_empty(app, as_of=now)
+    demo = await demo_bank_if_empty(app, as_of=now) if demo_data else None
     key = await first_admin_key(app)
     return FirstStart(key=key, demo=demo)
 
@@ -58,11 +58,21 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    demo_data: Annotated[
+        bool,
+        typer.Option(
+            "--demo-data",
+            help="Load a small demo bank when the database has no customers (`make run` does); "
+            "never on a bank's own database.",
+        ),
+    ] = False,
 ) -> None:
     """Migrate the database, then serve the HTTP API."""
     app = bootstrap()
     settings = app.settings
-    started = run_with_database(app, partial(first_start, now=datetime.now(UTC)))
+    started = run_with_database(
+        app, partial(first_start, now=datetime.now(UTC), demo_data=demo_data)
+    )
     host, port = host or settings.host, port or settings.port
     url = f"http://{host}:{port}"
     stderr.print(f"bankdesk is serving at {url}  (API docs: {url}/docs)", markup=False)

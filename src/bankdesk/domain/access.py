@@ -23,13 +23,10 @@ class Permission(StrEnum):
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
+    # A channel submits messages but may not read cases back: a case holds the customer's
+    # message as received and the agents' internal findings, for bank staff only.
     Role.INTAKE: frozenset(
-        {
-            Permission.SUBMIT_APPLICATIONS,
-            Permission.READ_APPLICATIONS,
-            Permission.SUBMIT_MESSAGES,
-            Permission.READ_CASES,
-        }
+        {Permission.SUBMIT_APPLICATIONS, Permission.READ_APPLICATIONS, Permission.SUBMIT_MESSAGES}
     ),
     Role.UNDERWRITER: frozenset({Permission.READ_APPLICATIONS, Permission.READ_CASES}),
     Role.AUDITOR: frozenset(

@@ -71,8 +71,8 @@ async def test_a_second_load_is_refused_and_changes_nothing(bankdesk: Bankdesk) 
 
 
 async def test_the_first_start_loads_a_small_demo_bank_once(bankdesk: Bankdesk) -> None:
-    started = await first_start(bankdesk, now=NOW)
-    again = await first_start(bankdesk, now=NOW)
+    started = await first_start(bankdesk, now=NOW, demo_data=True)
+    again = await first_start(bankdesk, now=NOW, demo_data=True)
 
     assert started.key is not None and started.demo is not None
     assert started.demo.counts.customers == 25
@@ -85,6 +85,14 @@ async def test_the_first_start_loads_a_small_demo_bank_once(bankdesk: Bankdesk) 
     assert first_start_notes(again, url="http://127.0.0.1:8000") == []
     async with UnitOfWork(bankdesk.database.sessions) as uow:
         assert await uow.customers.count() == 25
+
+
+async def test_without_the_demo_flag_a_first_start_adds_no_customers(bankdesk: Bankdesk) -> None:
+    started = await first_start(bankdesk, now=NOW)
+
+    assert started.key is not None and started.demo is None
+    async with UnitOfWork(bankdesk.database.sessions) as uow:
+        assert await uow.customers.count() == 0
 
 
 @pytest.fixture

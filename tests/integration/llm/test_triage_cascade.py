@@ -106,3 +106,22 @@ async def test_a_threshold_of_zero_never_asks_the_model(server: OpenAIServer) ->
 
     assert triaged.source == "offline"
     assert server.requests == []
+
+
+async def test_identifiers_a_model_copies_into_its_summary_are_masked(server: OpenAIServer) -> None:
+    server.script(
+        json_reply(
+            {
+                "intent": "fraud_report",
+                "confidence": 0.9,
+                "summary": "Customer with SSN 123-45-6789 reports card 4111 1111 1111 1111 stolen.",
+                "secondary_intents": [],
+            }
+        )
+    )
+
+    summary = (await triage_for(server).classify(UNSURE)).classification.summary
+
+    assert "123-45-6789" not in summary
+    assert "4111" not in summary.replace("ending 1111", "")
+    assert "[SSN]" in summary
