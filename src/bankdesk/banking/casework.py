@@ -1,5 +1,5 @@
-"""What the fraud and dispute agents change, each change with its audit event: the case
-they open under the customer's contact, its escalation, and the cards they block."""
+"""What the fraud, dispute and compliance agents change, each change with its audit event:
+the case they open under the customer's contact, its escalation, and the cards they block."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -7,6 +7,7 @@ from typing import Any
 
 from bankdesk.banking.context import AgentContext
 from bankdesk.store.banking_models import Card, Case
+from bankdesk.store.models import new_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,21 +22,24 @@ async def open_case(
     context: AgentContext,
     *,
     kind: str,
-    customer_id: str,
+    customer_id: str | None,
     message: str,
-    transaction_id: str | None,
-    card_id: str | None,
     priority: str,
     details: Mapping[str, Any],
     audit: Mapping[str, Any],
+    transaction_id: str | None = None,
+    card_id: str | None = None,
+    case_id: str | None = None,
 ) -> Case:
-    """Open a fraud or dispute case under the contact case, with its `case.opened` event.
+    """Open a fraud, dispute or complaint case under the contact case, with its
+    `case.opened` event.
 
     `details` are kept on the case; `audit` is what the audit event records of them (JSON
-    values, amounts as strings)."""
+    values, amounts as strings). `case_id` is for a case whose details quote its own id."""
     uow = context.uow
     contact = await uow.cases.get(context.case_id)
     case = Case(
+        id=case_id or new_id(),
         kind=kind,
         status="open",
         customer_id=customer_id,

@@ -82,6 +82,10 @@ UNFAMILIAR = re.compile(
     r"not mine|never made|unauthori[sz]ed|fraud(ulent)?|suspicious|wasn'?t me|not me)\b"
 )
 WORD = re.compile(r"[a-z0-9]+")
+NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "nothing", "none"})
+CLAUSE_BREAK = re.compile(r"[.;:!?,()\n]|\bbut\b|\bhowever\b", re.IGNORECASE)
+CLAUSE_WORD = re.compile(r"[a-z']+")
+NEGATION_REACH = 6  # words
 STOPWORDS = frozenset(
     "the and for you your our was were are has have had not but this that with from into "
     "what when where which who why how there their them they his her she him its it's can "
@@ -184,6 +188,19 @@ def word_forms(text: str) -> frozenset[str]:
         for form in (*words, *squashed, *pairs)
         if len(form) >= 3 and not form.isdigit() and form not in STOPWORDS
     )
+
+
+def negated(text: str, start: int, *, filler: frozenset[str]) -> bool:
+    """Whether a negation governs the words at `start`: a negator ("not", "never", any
+    "-n't") before them in the same clause, with only filler words between, so "I have not
+    lost" is negated and "not happy with this terrible service" keeps "terrible"."""
+    clause = CLAUSE_BREAK.split(text[:start])[-1]
+    for word in reversed(CLAUSE_WORD.findall(clause.lower())[-NEGATION_REACH:]):
+        if word in NEGATORS or word.endswith("n't"):
+            return True
+        if word.replace("'", "") not in filler:
+            return False
+    return False
 
 
 def country_name(code: str) -> str:

@@ -14,9 +14,11 @@ from enum import StrEnum
 from typing import Any
 
 from bankdesk.banking.accounts import format_date
-from bankdesk.banking.context import AgentContext
+from bankdesk.banking.casework import escalate_case, open_case
+from bankdesk.banking.clues import negated
+from bankdesk.banking.context import AgentContext, identify
 from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency
-from bankdesk.store.banking_models import Case
+from bankdesk.store.banking_models import Case, Customer
 from bankdesk.store.models import new_id
 
 AGENT = "compliance-review-agent"
@@ -130,7 +132,6 @@ PATTERNS = {
     label: re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
     for label, (_category, alternatives) in CUES.items()
 }
-NEGATORS = frozenset({"not", "no", "never", "without", "nor", "neither", "nothing", "none"})
 # Words that may stand between a negator and the cue it negates ("no intention of taking").
 FILLER = frozenset(
     """a an the to be being been going gonna want wanting wish intend intending intention
@@ -139,9 +140,6 @@ FILLER = frozenset(
     contacting involve involving get getting threaten threatening formal real official my
     your you with about here there right now currently actually even some kind sort""".split()
 )
-CLAUSE_BREAK = re.compile(r"[.;:!?,()\n]|\bbut\b|\bhowever\b", re.IGNORECASE)
-WORDS = re.compile(r"[a-z']+")
-NEGATION_REACH = 6  # words
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,23 +218,16 @@ def detect_signals(message: str) -> Signals:
     """Find every cue in a message, marking those a negation governs."""
     text = message.replace("\u2019", "'")
     cues = [
-        Cue(category, label, " ".join(match.group(0).lower().split()), _negated(text, match))
+        Cue(
+            category,
+            label,
+            " ".join(match.group(0).lower().split()),
+            negated(text, match.start(), filler=FILLER),
+        )
         for label, (category, _alternatives) in CUES.items()
         for match in PATTERNS[label].finditer(text)
     ]
     return Signals(tuple(cues))
-
-
-def _negated(text: str, match: re.Match[str]) -> bool:
-    """Whether a negator governs the match: it precedes it in the same clause with only
-    filler words between."""
-    clause = CLAUSE_BREAK.split(text[: match.start()])[-1]
-    for word in reversed(WORDS.findall(clause.lower())[-NEGATION_REACH:]):
-        if word in NEGATORS or word.endswith("n't"):
-            return True
-        if word.replace("'", "") not in FILLER:
-            return False
-    return False
 
 
 def add_business_days(start: date, days: int) -> date:
@@ -293,64 +284,63 @@ async def compliance_review_agent(request: AgentRequest, *, context: AgentContex
 async def _complaint_case(
     request: AgentRequest, context: AgentContext, signals: Signals, *, due: date
 ) -> tuple[Case, bool]:
-    """The contact's complaint case, opened now (True) or found open from before (False)."""
-    cases = context.uow.cases
-    details = {
+    """The customer's open complaint case, added to (False), or a new one opened (True)."""
+    evidence = {
         "categories": [category.value for category in signals.categories],
         "evidence": signals.evidence,
-        "response_due_on": due.isoformat(),
     }
-    for child in await cases.children(context.case_id):
-        if child.kind == "complaint" and child.status not in FINISHED:
-            await cases.note(child.id, "complaint_repeated", **details)
-            return child, False
-    contact = await cases.get(context.case_id)
-    customer_id = await _known_customer(request, context)
-    if customer_id is None and contact is not None:
-        customer_id = contact.customer_id
-    case_id = new_id()
-    complaint = Case(
-        id=case_id,
-        kind="complaint",
-        status="open",
-        customer_id=customer_id,
-        parent_id=context.case_id,
-        channel=contact.channel if contact else "agent",
-        message=request.payload.message,
-        details={"reference": reference_for(case_id), **details},
-    )
-    await cases.open(complaint, reference=reference_for(case_id), **details)
+    customer_id = await _customer_id(request, context)
+    complaint = await _open_complaint(context, customer_id)
+    if complaint is not None:
+        await context.uow.cases.note(
+            complaint.id, "complaint_repeated", contact_case_id=context.case_id, **evidence
+        )
+        await context.uow.cases.note(
+            context.case_id, "complaint_noted", complaint_case_id=complaint.id
+        )
+        opened = False
+    else:
+        case_id = new_id()
+        details = {"reference": reference_for(case_id), **evidence,
+                   "response_due_on": due.isoformat()}  # fmt: skip
+        complaint = await open_case(
+            context, kind="complaint", customer_id=customer_id, case_id=case_id,
+            message=request.payload.message, priority="normal", details=details, audit=details,
+        )  # fmt: skip
+        await context.uow.cases.note(
+            context.case_id, "complaint_opened", complaint_case_id=complaint.id
+        )
+        opened = True
     if signals.escalate:
-        await cases.escalate(complaint, reason="compliance review: " + ", ".join(signals.labels))
-    await cases.note(context.case_id, "complaint_opened", complaint_case_id=complaint.id)
-    await context.uow.audit.record(
-        "case.opened",
-        entity_type="case",
-        entity_id=complaint.id,
-        after={
-            "kind": "complaint",
-            "parent_id": context.case_id,
-            "customer_id": customer_id,
-            "status": complaint.status,
-            "priority": complaint.priority,
-            "escalated": complaint.escalated,
-            **details,
-        },
-    )
-    return complaint, True
+        reason = "compliance review: " + ", ".join(signals.labels)
+        await escalate_case(context, complaint, reason=reason)
+    return complaint, opened
+
+
+async def _customer_id(request: AgentRequest, context: AgentContext) -> str | None:
+    """Who complains: the request's customer, else the contact's; no one is needed."""
+    customer = await identify(request, context, agent=AGENT, issue_type=ISSUE_TYPE)
+    if isinstance(customer, Customer):
+        return customer.id
+    contact = await context.uow.cases.get(context.case_id)
+    return contact.customer_id if contact is not None else None
+
+
+async def _open_complaint(context: AgentContext, customer_id: str | None) -> Case | None:
+    """The oldest complaint still open: the customer's, or this contact's when no one is
+    identified. A second message adds to it rather than opening another with a new date."""
+    cases = context.uow.cases
+    if customer_id is not None:
+        found = await cases.for_customer(customer_id, kind="complaint")
+    else:
+        found = [case for case in await cases.children(context.case_id) if case.kind == "complaint"]
+    still_open = [case for case in found if case.status not in FINISHED]
+    return min(still_open, key=lambda case: case.created_at, default=None)
 
 
 def reference_for(case_id: str) -> str:
     """The short complaint reference a customer quotes."""
     return "CMP-" + case_id[:8].upper()
-
-
-async def _known_customer(request: AgentRequest, context: AgentContext) -> str | None:
-    """The request's customer id when it names a real customer (an unknown id is not stored)."""
-    customer_id = request.payload.customer_id
-    if customer_id is None or await context.uow.customers.get(customer_id) is None:
-        return None
-    return customer_id
 
 
 def _answer(signals: Signals, complaint: Case | None, *, due: date) -> str:

@@ -14,6 +14,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from bankdesk.banking.accounts import format_money
 from bankdesk.banking.casework import escalate_case, open_case
 from bankdesk.banking.context import (
@@ -119,22 +121,34 @@ async def customer_service_agent(request: AgentRequest, *, context: AgentContext
     item = match.best.transaction
     existing = await context.uow.cases.disputes_of(item.id)
     cards = {card.id: card.last4 for card in await context.uow.customers.cards(customer.id)}
-    inputs = _policy_inputs(context, item, kind=kind, already_disputed=bool(existing))
-    dispute = Dispute(
-        transaction=item,
-        card_last4=cards.get(item.card_id or ""),
-        reason_kind=kind,
-        potential_fraud=kind == "unrecognised",
-        inputs=inputs,
-        eligibility=_eligibility(context, inputs),
-    )
+    card_last4 = cards.get(item.card_id or "")
+    dispute = _decide(context, item, kind=kind, card_last4=card_last4, existing=existing)
     if existing:
         return _already_disputed(dispute, existing[0])
     if dispute.eligibility.outcome is Outcome.DECLINE or dispute.waits:
         await _record_not_opened(context, dispute)
         return _not_opened(dispute)
-    case = await _open_dispute(context, dispute, customer_id=customer.id, message=message)
+    case, opened = await _open_dispute(context, dispute, customer_id=customer.id, message=message)
+    if not opened:  # another contact opened it since we looked
+        dispute = _decide(context, item, kind=kind, card_last4=card_last4, existing=[case])
+        return _already_disputed(dispute, case)
     return _opened(dispute, case, evidence=match.best.evidence())
+
+
+def _decide(
+    context: AgentContext, item: Transaction, *, kind: str, card_last4: str | None,
+    existing: list[Case],
+) -> Dispute:  # fmt: skip
+    """The payment, why it is disputed, and the eligibility policy's decision on it."""
+    inputs = _policy_inputs(context, item, kind=kind, already_disputed=bool(existing))
+    return Dispute(
+        transaction=item,
+        card_last4=card_last4,
+        reason_kind=kind,
+        potential_fraud=kind == "unrecognised",
+        inputs=inputs,
+        eligibility=_eligibility(context, inputs),
+    )
 
 
 def _policy_inputs(
@@ -166,6 +180,27 @@ def _eligibility(context: AgentContext, inputs: dict[str, Any]) -> PolicyResult:
 
 
 async def _open_dispute(
+    context: AgentContext, dispute: Dispute, *, customer_id: str, message: str
+) -> tuple[Case, bool]:
+    """Open the dispute case (True), or find the one a concurrent contact opened (False).
+
+    The look-up before cannot see a dispute another transaction has not committed yet; the
+    unique index on disputed transactions can, so the case is opened in a savepoint and a
+    refusal answers as "already disputed" (no second case, no second provisional credit)."""
+    mark = context.uow.audit.mark()
+    try:
+        async with context.uow.session.begin_nested():
+            case = await _open_and_route(context, dispute, customer_id=customer_id, message=message)
+    except IntegrityError:
+        context.uow.audit.discard_since(mark)
+        existing = await context.uow.cases.disputes_of(dispute.transaction.id)
+        if not existing:
+            raise  # not the one-dispute rule: a fault to surface, not an answer
+        return existing[0], False
+    return case, True
+
+
+async def _open_and_route(
     context: AgentContext, dispute: Dispute, *, customer_id: str, message: str
 ) -> Case:
     """Open the dispute case; a review outcome hands it to an analyst at once."""

@@ -5,7 +5,8 @@ Risk is a score from 0 to 100: the points of the most suspicious payment's signa
 points for what the customer states (a lost, stolen or compromised card; a payment they do
 not recognise). 60 and above is escalated to a person; 80 and above is critical, and the
 card the payments were made with is blocked even when the customer did not ask, because
-further payments on a card with those signals are likely to be fraud too.
+further payments on a card with those signals are likely to be fraud too. A report with no
+suspect payment blocks the card named, or the only active one; of several, a person asks.
 """
 
 import re
@@ -14,10 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bankdesk.banking.casework import Blocking, block_cards, escalate_case, open_case
-from bankdesk.banking.context import (
-    AgentContext,
-    identify,
-)
+from bankdesk.banking.clues import read_clues
+from bankdesk.banking.context import AgentContext, identify
 from bankdesk.banking.matching import (
     MatchResult,
     MatchStatus,
@@ -27,6 +26,7 @@ from bankdesk.banking.matching import (
     unusual_signals,
 )
 from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency
+from bankdesk.banking.statements import card_statement, mentions_card_trouble
 from bankdesk.store.banking_models import Card, Customer, Transaction
 
 AGENT = "fraud-check-agent"
@@ -45,22 +45,6 @@ MAX_SUSPECTS = 10
 LEVELS = ((80, Urgency.CRITICAL), (60, Urgency.HIGH), (30, Urgency.NORMAL), (0, Urgency.LOW))
 PRIORITIES = {Urgency.CRITICAL: "urgent", Urgency.HIGH: "high", Urgency.NORMAL: "normal",
               Urgency.LOW: "low"}  # fmt: skip
-CARD_DATA = r"(card (details|number|info|information|data)|cvv|pin)"
-STATEMENTS = (
-    ("stolen", re.compile(r"\b(stolen|stole|theft|robbed|mugged|pick-?pocketed)\b")),
-    ("compromised", re.compile(
-        r"\b(skimm(ed|er|ing)|cloned)\b|"
-        r"\b(someone|somebody)\b[\w\s']{0,30}\b(has|have|got|used|using|knows?)\b[\w\s']{0,15}"
-        rf"\b(my )?(card|{CARD_DATA})\b|"
-        rf"\b(phish(ed|ing)?|scam(med)?|hacked|compromised|leaked|gave|shared|entered)\b"
-        rf"[\w\s',]{{0,40}}\b{CARD_DATA}|\b{CARD_DATA}\b[\w\s']{{0,30}}"
-        r"\b(phish(ed|ing)?|scam(med)?|hacked|compromised|leaked|stolen)\b"
-    )),
-    ("lost", re.compile(
-        r"\b(lost|misplaced|can'?t find|cannot find|dropped)\b[\w\s']{0,20}\b(card|wallet|purse)\b|"
-        r"\b(card|wallet|purse)\b[\w\s']{0,15}\b(is|was|went|has gone|got)\s+(lost|missing)\b"
-    )),
-)  # fmt: skip
 LAST4 = re.compile(r"\b(?:ending|ends|ending in|last four|last 4)\D{0,12}(\d{4})\b")
 BLOCK_ADVICE = (
     "If your card is lost, stolen or its details have been shared, block it straight away: "
@@ -100,12 +84,6 @@ class Assessment:
         return sorted({signal for suspect in self.suspects for signal in suspect.signals})
 
 
-def card_statement(message: str) -> str | None:
-    """What the customer says happened to their card: stolen, compromised, lost, or None."""
-    text = " ".join(message.lower().replace("\u2019", "'").split())
-    return next((kind for kind, cue in STATEMENTS if cue.search(text)), None)
-
-
 def assess(
     suspects: list[Suspect], *, statement: str | None, unfamiliar: bool, named: bool
 ) -> Assessment:
@@ -123,6 +101,9 @@ async def fraud_check_agent(request: AgentRequest, *, context: AgentContext) -> 
     """Check a fraud report against the customer's payments and act on the risk found."""
     message = request.payload.message
     statement = card_statement(message)
+    unfamiliar = read_clues(message, now=context.now).unfamiliar
+    if statement is None and not unfamiliar and mentions_card_trouble(message):
+        return _no_report()  # asked about, denied or found: nothing to check or block
     if request.payload.customer_id is None and statement is not None:
         return _advice_only(statement)
     customer = await identify(request, context, agent=AGENT, issue_type=ISSUE_TYPE)
@@ -153,7 +134,7 @@ async def _act(
     cards: list[Card], message: str,
 ) -> AgentResult:  # fmt: skip
     """Open the fraud case, block the cards and escalate, each with its audit event."""
-    to_block = _cards_to_block(assessment, cards, message=message)
+    to_block, unclear = _cards_to_block(assessment, cards, message=message)
     first = assessment.suspects[0].transaction if assessment.suspects else None
     case = await open_case(
         context, kind="fraud", customer_id=customer.id, message=message,
@@ -168,9 +149,11 @@ async def _act(
     blocking = await block_cards(
         context, to_block, reason=assessment.statement or "suspected_fraud", case_id=case.id
     )
-    if assessment.score >= ESCALATE_AT:
-        await escalate_case(context, case, reason=_escalation_reason(assessment))
-    return _reported(assessment, match, case_id=case.id, blocking=blocking, cards=cards)
+    if assessment.score >= ESCALATE_AT or unclear:
+        await escalate_case(context, case, reason=_escalation_reason(assessment, unclear))
+    return _reported(
+        assessment, match, case_id=case.id, blocking=blocking, cards=cards, unclear=unclear
+    )
 
 
 def _suspects(
@@ -197,25 +180,35 @@ def _suspects(
     return suspects[:MAX_SUSPECTS]
 
 
-def _cards_to_block(assessment: Assessment, cards: list[Card], *, message: str) -> list[Card]:
-    """The cards to block: those the customer names or the suspect payments used; for a lost
-    or stolen card nobody named, every active card (blocking one too many is safer). Cards
-    not active any more are kept, so the answer can say they are blocked already."""
+def _cards_to_block(
+    assessment: Assessment, cards: list[Card], *, message: str
+) -> tuple[list[Card], list[Card]]:
+    """The cards to block, and the active cards to ask about instead.
+
+    A report blocks the card named by its last four digits, else the cards the suspect
+    payments used. When the customer's words are all there is, their only active card is
+    blocked; of several, none is (a person asks which), since blocking them all would stop
+    the cards still in their pocket. Cards not active any more are kept, so the answer can
+    say they are blocked already."""
     used = {suspect.transaction.card_id for suspect in assessment.suspects}
-    if assessment.statement is not None:
-        named = set(LAST4.findall(message))
-        chosen = [card for card in cards if card.last4 in named]
-        chosen = chosen or [card for card in cards if card.id in used]
-        return chosen or [card for card in cards if card.status == "active"] or cards
-    if assessment.score >= BLOCK_AT:
-        return [card for card in cards if card.id in used]
-    return []
+    if assessment.statement is None:
+        return [card for card in cards if card.id in used and assessment.score >= BLOCK_AT], []
+    named = set(LAST4.findall(message))
+    chosen = [card for card in cards if card.last4 in named]
+    if chosen := chosen or [card for card in cards if card.id in used]:
+        return chosen, []
+    active = [card for card in cards if card.status == "active"]
+    if len(active) > 1:
+        return [], active
+    return active or cards, []
 
 
-def _escalation_reason(assessment: Assessment) -> str:
+def _escalation_reason(assessment: Assessment, unclear: list[Card]) -> str:
     parts = [f"risk {assessment.score}/100"]
     if assessment.statement:
         parts.append(f"card reported {assessment.statement}")
+    if unclear:
+        parts.append(f"{len(unclear)} active cards, none named: ask which to block")
     if assessment.signals:
         parts.append("signals: " + ", ".join(assessment.signals))
     return "; ".join(parts)
@@ -242,7 +235,9 @@ def _case_details(
     }
 
 
-def _flags(assessment: Assessment, match: MatchResult, *, blocked: bool) -> list[str]:
+def _flags(
+    assessment: Assessment, match: MatchResult, *, blocked: bool, unclear: bool
+) -> list[str]:
     flags = []
     if assessment.urgency is not Urgency.LOW or assessment.statement is not None:
         flags.append("potential_fraud")
@@ -252,6 +247,8 @@ def _flags(assessment: Assessment, match: MatchResult, *, blocked: bool) -> list
         flags += [signal for signal in assessment.signals if signal in SIGNAL_POINTS]
     if blocked:
         flags.append("card_blocked")
+    if unclear:
+        flags.append("card_unclear")
     if assessment.named and match.status is MatchStatus.AMBIGUOUS:
         flags.append("ambiguous_match")
     if assessment.named and match.clues.specific and match.status is MatchStatus.NO_MATCH:
@@ -261,22 +258,24 @@ def _flags(assessment: Assessment, match: MatchResult, *, blocked: bool) -> list
 
 def _reported(
     assessment: Assessment, match: MatchResult, *, case_id: str, blocking: Blocking,
-    cards: list[Card],
+    cards: list[Card], unclear: list[Card],
 ) -> AgentResult:  # fmt: skip
     """The answer once the case is open and the cards blocked."""
     last4 = {card.id: card.last4 for card in cards}
     blocked = [card.last4 for card in blocking.blocked]
     already = [(card.last4, card.status) for card in blocking.already]
-    escalated = assessment.score >= ESCALATE_AT
+    asked = [card.last4 for card in unclear]
+    escalated = assessment.score >= ESCALATE_AT or bool(unclear)
     actions = [Action(kind="case_opened", detail="fraud case opened", reference=case_id)]
     actions += [
         Action(kind="card_blocked", detail=f"card ending {digits} blocked", reference=case_id)
         for digits in blocked
     ]
+    if asked:
+        actions.append(Action(kind="confirm_card", detail="customer to say which card to block"))
     if escalated:
-        actions.append(
-            Action(kind="escalated", detail=_escalation_reason(assessment), reference=case_id)
-        )
+        reason = _escalation_reason(assessment, unclear)
+        actions.append(Action(kind="escalated", detail=reason, reference=case_id))
     transactions = [
         summary(s.transaction, card_last4=last4.get(s.transaction.card_id or ""))
         for s in assessment.suspects
@@ -285,7 +284,7 @@ def _reported(
         agent=AGENT,
         analysis=Analysis(
             issue_type=ISSUE_TYPE, urgency=assessment.urgency,
-            flags=_flags(assessment, match, blocked=bool(blocked)),
+            flags=_flags(assessment, match, blocked=bool(blocked), unclear=bool(asked)),
             risk_score=assessment.score, risk_scale="0-100", signals=assessment.signals,
             transactions=transactions, case_id=case_id,
             match_status=match.status.value if assessment.named else "scanned_recent",
@@ -293,15 +292,18 @@ def _reported(
             cards_not_active=[f"card ending {digits}: {status}" for digits, status in already],
         ),
         actions=actions,
-        answer=_answer(assessment, case_id=case_id, blocked=blocked, already=already),
+        answer=_answer(
+            assessment, case_id=case_id, blocked=blocked, already=already, asked=asked
+        ),
         notes=_notes(assessment, match),
         escalation_required=escalated,
     )  # fmt: skip
 
 
 def _answer(
-    assessment: Assessment, *, case_id: str, blocked: list[str], already: list[tuple[str, str]]
-) -> str:
+    assessment: Assessment, *, case_id: str, blocked: list[str], already: list[tuple[str, str]],
+    asked: list[str],
+) -> str:  # fmt: skip
     lines = []
     noun = "payment" if len(assessment.suspects) == 1 else "payments"
     if assessment.suspects and assessment.named:
@@ -318,6 +320,13 @@ def _answer(
             "it. We will send you a replacement card."
         )
     lines += [f"Your card ending {digits} is already {status}." for digits, status in already]
+    if asked:
+        cards = " and ".join(f"ending {digits}" for digits in asked)
+        lines.append(
+            f"You have more than one active card ({cards}), so we have not blocked any yet: "
+            "please tell us which card it is by its last four digits and we will block it. "
+            "To stop it at once, block it in our mobile app under Cards, Block card."
+        )
     if assessment.score >= ESCALATE_AT or assessment.statement is not None:
         lines.append(
             f"We have opened fraud case {case_id} and our fraud team will look at it urgently. "
@@ -373,4 +382,16 @@ def _advice_only(statement: str) -> AgentResult:
         ],
         answer=f"{BLOCK_ADVICE} Once you sign in or we confirm who you are, we can block it for "
         "you and check your account for payments you did not make.",
+    )  # fmt: skip
+
+
+def _no_report() -> AgentResult:
+    """A lost or stolen card asked about, denied or found again: how to block one, no more."""
+    return AgentResult(
+        agent=AGENT,
+        analysis=Analysis(issue_type=ISSUE_TYPE, urgency=Urgency.LOW, flags=["no_card_report"]),
+        actions=[Action(kind="card_block_advice", detail="told how to block a card")],
+        answer=f"{BLOCK_ADVICE} We have not blocked any of your cards: if one is lost or "
+        "stolen, tell us which one and we will block it for you.",
+        notes=["card trouble only asked about, denied or resolved: nothing checked or changed"],
     )  # fmt: skip

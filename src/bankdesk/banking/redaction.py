@@ -6,7 +6,8 @@ themselves, so redacting twice gives the same text as redacting once:
 
 - card: ``[card ending 4242]``; IBAN: ``[IBAN ending 3000]``; other account numbers:
   ``[account ending 6789]`` (the last four digits stay, as customers recognise them;
-  a number under 8 characters shows none: ``[account number]``, ``[card number]``)
+  a number under 8 characters shows none: ``[account number]``, ``[card number]``; the
+  ending is written in ASCII digits whatever digits the number was written in)
 - SSN: ``[SSN]``; routing number: ``[routing number]``; e-mail: ``[email]``;
   phone: ``[phone]``
 """
@@ -15,7 +16,7 @@ import logging
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from bankdesk.banking.pii import Finding, PiiKind, find_pii
+from bankdesk.banking.pii import Finding, PiiKind, ascii_digits, find_pii
 
 __all__ = [
     "Finding",
@@ -71,7 +72,7 @@ def contains_pii(text: str) -> bool:
 
 def mask_card(number: str) -> str:
     """A card number as customers may see it: ``[card ending 4242]``."""
-    digits = "".join(char for char in number if char.isdigit())
+    digits = "".join(char for char in ascii_digits(number) if char.isascii() and char.isdigit())
     if len(digits) < _MIN_CHARS_FOR_ENDING:
         return "[card number]"
     return f"[card ending {digits[-4:]}]"
@@ -79,7 +80,7 @@ def mask_card(number: str) -> str:
 
 def mask_account(number: str) -> str:
     """An account number as customers may see it: ``[account ending 6789]``."""
-    characters = "".join(char for char in number if char.isalnum())
+    characters = "".join(char for char in ascii_digits(number) if char.isalnum())
     if len(characters) < _MIN_CHARS_FOR_ENDING:
         return "[account number]"
     return f"[account ending {characters[-4:].upper()}]"
@@ -91,7 +92,7 @@ def _mask(kind: PiiKind, original: str) -> str:
     if kind is PiiKind.ACCOUNT:
         return mask_account(original)
     if kind is PiiKind.IBAN:
-        characters = "".join(char for char in original if char.isalnum())
+        characters = "".join(char for char in ascii_digits(original) if char.isalnum())
         return f"[IBAN ending {characters[-4:].upper()}]"
     return _FIXED_MASKS[kind]
 

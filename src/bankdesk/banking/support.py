@@ -257,6 +257,9 @@ async def general_support_agent(request: AgentRequest, *, context: AgentContext)
             answer="I'm sorry, I don't have an answer to that in our help articles. I've passed "
             "your question to a member of our team, who will get back to you.",
             notes=[f"no help article matched (contact case {context.case_id})"],
+            # The answer promises a person: without this the case reads answered and nobody
+            # follows up. Not urgent, so the urgency stays normal.
+            escalation_required=True,
         )
     best = hits[0]
     answer = f'From our help article "{best.article.title}": {best.paragraph}'

@@ -8,13 +8,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bankdesk.store.models import Base, Sequence, new_id, utcnow
 from bankdesk.store.types import ExactDecimal
 
 Rate = ExactDecimal(9, 6)
+ONE_DISPUTE_PER_TRANSACTION = "uq_cases_dispute_transaction_id"
+DISPUTES = "kind = 'dispute'"
 
 
 class Customer(Base):
@@ -138,6 +140,14 @@ class Case(Base):
     """A customer contact (service) or the fraud, dispute or complaint case it opened."""
 
     __tablename__ = "cases"
+    # Two contacts about one payment may race past the look-up for an open dispute; the
+    # database keeps it to one dispute (and one provisional credit) per transaction.
+    __table_args__ = (
+        Index(
+            ONE_DISPUTE_PER_TRANSACTION, "transaction_id", unique=True,
+            postgresql_where=text(DISPUTES), sqlite_where=text(DISPUTES),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(16), index=True)

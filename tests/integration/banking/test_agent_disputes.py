@@ -1,11 +1,13 @@
 """The customer-service (dispute) agent on the seeded customer: the payment it finds, the
 policy's decision, and the dispute case and audit events it leaves."""
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from tests.support.agents import open_contact, run_agent
 from tests.support.bank import NOW, SeededCustomer, seed_customer
 
@@ -14,6 +16,7 @@ from bankdesk.banking.schemas import AgentResult, Urgency
 from bankdesk.bootstrap import Bankdesk
 from bankdesk.store.audit import verify_chain
 from bankdesk.store.banking_models import Case, CaseEvent, DepositAccount, Transaction
+from bankdesk.store.cases import CaseRepository
 from bankdesk.store.models import AuditEvent
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -280,3 +283,45 @@ async def test_unknown_customer(bankdesk: Bankdesk) -> None:
 
     assert result.analysis.flags == ["unknown_customer"]
     assert seen.disputes == []
+
+
+async def test_two_contacts_at_once_open_one_dispute(
+    bankdesk: Bankdesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = await _seed(bankdesk)
+    if bankdesk.database.dialect == "postgresql":
+        _look_up_disputes_together(monkeypatch)  # SQLite serialises the two transactions
+    answers = await asyncio.gather(
+        *(_ask(bankdesk, SEED_MESSAGE, seeded.customer_id) for _ in range(2))
+    )
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        [case] = await uow.cases.disputes_of(seeded.unfamiliar_id)
+        trail = await uow.audit.trail("case", case.id)
+        chain_intact = (await verify_chain(uow.session)).intact
+
+    flags = sorted("already_disputed" in result.analysis.flags for result, _ in answers)
+    assert flags == [False, True]
+    assert all(case.id in result.answer for result, _ in answers)
+    credits = [a.kind for result, _ in answers for a in result.actions]
+    assert credits.count("provisional_credit") == 1
+    assert [event.action for event in trail] == ["case.opened"]
+    assert chain_intact
+
+
+def _look_up_disputes_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold the first two look-ups until both are done, so both contacts find no dispute
+    and both try to open one: the race, every time rather than now and then."""
+    original = CaseRepository.disputes_of
+    barrier = asyncio.Barrier(2)
+    calls = 0
+
+    async def together(self: CaseRepository, transaction_id: str) -> list[Case]:
+        nonlocal calls
+        found = await original(self, transaction_id)
+        calls += 1
+        if calls <= 2:
+            async with asyncio.timeout(10):
+                await barrier.wait()
+        return found
+
+    monkeypatch.setattr(CaseRepository, "disputes_of", together)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from tests.support.agents import open_contact, run_agent
 from tests.support.bank import NOW, SeededCustomer, seed_customer
 
@@ -270,3 +271,130 @@ async def test_report_without_details_finds_the_recent_odd_payment(bankdesk: Ban
     assert [item["id"] for item in result.analysis.model_dump()["transactions"]] == [
         seeded.unfamiliar_id
     ]
+
+
+SECOND_LAST4 = "4321"
+LATER = NOW + timedelta(days=30)  # last night's odd payment is no longer recent
+
+
+def _second_card(seeded: SeededCustomer, *, status: str = "active") -> Card:
+    assert seeded.card_last4 != SECOND_LAST4
+    return Card(
+        id="card_second", customer_id=seeded.customer_id, account_id=seeded.savings_id,
+        network="mastercard", last4=SECOND_LAST4, expires="03/29", status=status,
+        issued_at=NOW - timedelta(days=30),
+    )  # fmt: skip
+
+
+async def _statuses(bankdesk: Bankdesk, contact_id: str) -> tuple[dict[str, str], list[Case]]:
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        cards = await uow.customers.cards("cust_12345")
+        return {card.last4: card.status for card in cards}, await uow.cases.children(contact_id)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What should I do if my card is stolen?",
+        "How do I report a stolen card?",
+        "What happens if my card is lost?",
+        "In case my wallet is stolen on holiday, how do I block my cards?",
+        "I thought I lost my wallet yesterday but I found it",
+        "I have not lost my card",
+        "I haven't lost my card, just checking my limits",
+        "My card wasn't stolen",
+    ],
+)
+async def test_a_question_denial_or_found_card_blocks_nothing_and_opens_no_case(
+    bankdesk: Bankdesk, message: str
+) -> None:
+    seeded = await _seed(bankdesk)
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        await uow.customers.add_all([_second_card(seeded)])
+        await uow.commit()
+    result, contact_id = await _ask(bankdesk, message, seeded.customer_id)
+    statuses, cases = await _statuses(bankdesk, contact_id)
+
+    assert statuses == {seeded.card_last4: "active", SECOND_LAST4: "active"}
+    assert cases == []
+    assert "card_blocked" not in result.analysis.flags
+    assert not any(flag.startswith("card_") for flag in result.analysis.flags)
+    assert [action.kind for action in result.actions] == ["card_block_advice"]
+    assert not result.escalation_required
+    assert "Block card" in result.answer
+
+
+@pytest.mark.parametrize(
+    ("message", "statement"),
+    [
+        ("My card was stolen this morning", "stolen"),
+        ("I lost my debit card", "lost"),
+        ("Someone has my card details", "compromised"),
+        ("My card was stolen, what should I do?", "stolen"),
+    ],
+)
+async def test_a_report_on_the_only_active_card_blocks_it(
+    bankdesk: Bankdesk, message: str, statement: str
+) -> None:
+    seeded = await _seed(bankdesk)
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        await uow.customers.add_all([_second_card(seeded, status="closed")])
+        await uow.commit()
+    contact_id = await open_contact(bankdesk, message, seeded.customer_id)
+    result, _ = await run_agent(
+        bankdesk, fraud_check_agent, message, seeded.customer_id, case_id=contact_id, now=LATER
+    )
+    statuses, [case] = await _statuses(bankdesk, contact_id)
+
+    assert statuses == {seeded.card_last4: "blocked", SECOND_LAST4: "closed"}
+    assert f"card_{statement}" in result.analysis.flags
+    assert case.card_id == seeded.card_id
+    assert f"blocked your card ending {seeded.card_last4}" in result.answer
+
+
+async def test_a_report_naming_no_card_of_several_asks_which_and_escalates(
+    bankdesk: Bankdesk,
+) -> None:
+    seeded = await _seed(bankdesk)
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        await uow.customers.add_all([_second_card(seeded)])
+        await uow.commit()
+    message = "I lost my debit card"
+    contact_id = await open_contact(bankdesk, message, seeded.customer_id)
+    result, _ = await run_agent(
+        bankdesk, fraud_check_agent, message, seeded.customer_id, case_id=contact_id, now=LATER
+    )
+    statuses, [case] = await _statuses(bankdesk, contact_id)
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        trail = [event.action for event in await uow.audit.trail("case", case.id)]
+
+    assert statuses == {seeded.card_last4: "active", SECOND_LAST4: "active"}
+    assert {"card_lost", "card_unclear"} <= set(result.analysis.flags)
+    assert "card_blocked" not in result.analysis.flags
+    assert result.escalation_required is True
+    assert "confirm_card" in [action.kind for action in result.actions]
+    assert (case.status, case.escalated, case.card_id) == ("escalated", True, None)
+    assert trail == ["case.opened", "case.escalated"]
+    assert f"ending {seeded.card_last4}" in result.answer
+    assert f"ending {SECOND_LAST4}" in result.answer
+    assert "which" in result.answer.lower()
+    _no_numbers(result, seeded)
+
+
+async def test_a_report_naming_one_card_of_several_blocks_only_that_one(
+    bankdesk: Bankdesk,
+) -> None:
+    seeded = await _seed(bankdesk)
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        await uow.customers.add_all([_second_card(seeded)])
+        await uow.commit()
+    message = f"My card ending in {SECOND_LAST4} was stolen"
+    contact_id = await open_contact(bankdesk, message, seeded.customer_id)
+    result, _ = await run_agent(
+        bankdesk, fraud_check_agent, message, seeded.customer_id, case_id=contact_id, now=LATER
+    )
+    statuses, [case] = await _statuses(bankdesk, contact_id)
+
+    assert statuses == {seeded.card_last4: "active", SECOND_LAST4: "blocked"}
+    assert case.card_id == "card_second"
+    assert "card_blocked" in result.analysis.flags

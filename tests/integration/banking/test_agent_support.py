@@ -3,7 +3,7 @@
 import pytest
 from tests.support.agents import run_agent
 
-from bankdesk.banking.schemas import AgentResult
+from bankdesk.banking.schemas import AgentResult, Urgency
 from bankdesk.banking.support import general_support_agent
 from bankdesk.bootstrap import Bankdesk
 
@@ -47,3 +47,5 @@ async def test_an_off_topic_question_is_not_answered_but_handed_over(bankdesk: B
     assert result.analysis.flags == ["no_answer"]
     assert result.analysis.model_dump()["sources"] == []
     assert [action.kind for action in result.actions] == ["handoff"]
+    assert result.escalation_required  # a person was promised: the case must not read answered
+    assert result.analysis.urgency in (Urgency.LOW, Urgency.NORMAL)

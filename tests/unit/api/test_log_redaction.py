@@ -65,6 +65,39 @@ def test_every_logger_routed_to_the_handler_is_masked(capsys, restored_loggers):
     assert json.loads(output)["message"] == "client sent SSN [SSN]"
 
 
+FULL_WIDTH = str.maketrans("0123456789", "".join(map(chr, range(0xFF10, 0xFF1A))))
+ARABIC_INDIC = str.maketrans("0123456789", "".join(map(chr, range(0x0660, 0x066A))))
+
+
+@pytest.mark.parametrize(
+    ("written", "masked"),
+    [
+        ("4111/1111/1111/1111", "[card ending 1111]"),
+        ("4111_1111_1111_1111", "[card ending 1111]"),
+        ("4111\u00a01111\u202f1111\u20091111", "[card ending 1111]"),
+        ("4111\t1111\n1111  1111", "[card ending 1111]"),
+        ("4111 \u2013 1111 \u2014 1111 - 1111", "[card ending 1111]"),
+        ("4111, 1111, 1111, 1111", "[card ending 1111]"),
+        ("4111 1111 1111 1111".translate(FULL_WIDTH), "[card ending 1111]"),
+        ("4111111111111111".translate(ARABIC_INDIC), "[card ending 1111]"),
+        ("card4111111111111111", "card[card ending 1111]"),
+        ("4111111111111111USD", "[card ending 1111]USD"),
+        ("123/45/6789", "[SSN]"),
+        ("123\u201345\u20136789", "[SSN]"),
+        ("123-45-6789".translate(FULL_WIDTH), "[SSN]"),
+    ],
+)
+def test_a_log_line_masks_cards_and_ssns_however_they_are_written(
+    written, masked, capsys, restored_loggers
+):
+    configure_logging("INFO")
+
+    logging.getLogger("bankdesk.banking.test").info("customer wrote %s today", written)
+
+    output = capsys.readouterr().err
+    assert json.loads(output)["message"] == f"customer wrote {masked} today"
+
+
 def test_a_traceback_formatted_by_another_handler_is_masked():
     record = _record_with_exception(f"card {CARD} could not be read")
 

@@ -7,7 +7,6 @@ import pytest
 
 from bankdesk.banking.clues import read_clues
 from bankdesk.banking.disputes import reason_kind
-from bankdesk.banking.fraud import card_statement
 from bankdesk.banking.matching import (
     MatchStatus,
     describe,
@@ -16,6 +15,7 @@ from bankdesk.banking.matching import (
     summary,
     unusual_signals,
 )
+from bankdesk.banking.statements import card_statement
 from bankdesk.store.banking_models import Transaction
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)  # a Sunday

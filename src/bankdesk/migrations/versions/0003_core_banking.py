@@ -23,6 +23,7 @@ MONEY = sa.Numeric(20, 4).with_variant(sa.String(22), "sqlite")
 RATE = sa.Numeric(9, 6).with_variant(sa.String(11), "sqlite")
 # A case's history and the agents' runs are evidence: append-only, enforced by the database.
 APPEND_ONLY = ("case_events", "agent_runs")
+DISPUTES = "kind = 'dispute'"
 
 
 def _postgres_append_only(table: str) -> tuple[str, ...]:
@@ -247,6 +248,14 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_cases_transaction_id"), ["transaction_id"], unique=False
         )
+        # One dispute per transaction, however many contacts race to open it.
+        batch_op.create_index(
+            "uq_cases_dispute_transaction_id",
+            ["transaction_id"],
+            unique=True,
+            postgresql_where=sa.text(DISPUTES),
+            sqlite_where=sa.text(DISPUTES),
+        )
 
     op.create_table(
         "agent_runs",
@@ -312,6 +321,7 @@ def downgrade() -> None:
 
     op.drop_table("agent_runs")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("uq_cases_dispute_transaction_id")
         batch_op.drop_index(batch_op.f("ix_cases_transaction_id"))
         batch_op.drop_index(batch_op.f("ix_cases_status"))
         batch_op.drop_index(batch_op.f("ix_cases_parent_id"))
