@@ -36,7 +36,8 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from bankdesk.banking.classifier import BlockSpec, IntentModel
+from bankdesk.banking.classifier import IntentModel
+from bankdesk.banking.features import BlockSpec
 from bankdesk.banking.training import TrainingDataError, calibration_error, read_labelled_csv, train
 from report import describe_ratio
 
@@ -62,6 +63,8 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Result:
+    """One candidate's figures on the held-out messages, and against the baseline's."""
+
     name: str
     accuracy: float
     macro_f1: float
@@ -238,6 +241,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_report(report: dict[str, Any]) -> None:
+    """The results as a Rich table, then cross-validation and the paper's figures."""
     context = report["context"]
     console = Console(width=None if sys.stdout.isatty() else 160)
     table = Table(

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from tests.support.without_training import BANKDESK_CLI, run_without_training
 from typer.testing import CliRunner
 
 from bankdesk.banking.classifier import DEFAULT_EVAL_PATH, IntentModel
@@ -138,3 +139,27 @@ def test_train_reports_an_unwritable_destination(runner, examples, tmp_path) -> 
 
     assert result.exit_code == 2
     assert "cannot write the model" in result.stderr
+
+
+def test_train_without_scikit_learn_says_how_to_install_it(examples, tmp_path) -> None:
+    model = tmp_path / "model.npz"
+
+    completed = run_without_training(
+        BANKDESK_CLI, "triage", "train", "--data", str(examples), "--out", str(model),
+        "--text-col", "utterance", "--label-col", "intent", cwd=tmp_path,
+    )  # fmt: skip
+
+    assert completed.returncode == 2
+    assert completed.stderr == "error: training needs scikit-learn: pip install 'bankdesk[train]'\n"
+    assert not model.exists()
+
+
+def test_eval_without_scikit_learn_gives_the_same_figures(runner, tmp_path) -> None:
+    args = ("triage", "eval", "--data", str(DEFAULT_EVAL_PATH), "--json")
+
+    completed = run_without_training(BANKDESK_CLI, *args, cwd=tmp_path)
+
+    assert completed.returncode == 0, completed.stderr
+    alone, here = json.loads(completed.stdout), json.loads(invoke(runner, *args[1:]).stdout)
+    for key in ("n", "accuracy", "macro_f1", "per_class", "confusion_matrix", "model"):
+        assert alone[key] == here[key]

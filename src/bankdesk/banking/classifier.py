@@ -3,7 +3,8 @@
 A model file is an .npz archive of plain arrays plus one JSON metadata entry, read with
 `allow_pickle=False`, so loading a model never runs code. Features are hashed, not looked up
 in a vocabulary: the archive stores only which hash buckets the training data used, their IDF
-weights and the linear model over them, and prediction rebuilds exactly from those arrays.
+weights and the linear model over them, and prediction rebuilds exactly from those arrays
+with numpy alone (features.py): scikit-learn and SciPy are needed to train, not to predict.
 """
 
 import functools
@@ -16,9 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
+from bankdesk.banking.features import (
+    ANALYZERS,
+    N_FEATURES,
+    BlockSpec,
+    SparseRows,
+    keep_columns,
+    sublinear_tf_idf,
+)
 from bankdesk.domain.errors import BankdeskError
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -28,8 +35,6 @@ DEFAULT_EVAL_PATH = DATA_DIR / "triage-eval.csv"
 
 FORMAT = "bankdesk-triage-model"
 FORMAT_VERSION = 1
-N_FEATURES = 2**20  # hash buckets per block: collisions stay rare at 10^5 distinct n-grams
-ANALYZERS = frozenset({"word", "char", "char_wb"})
 RETRAIN_HINT = "train a new one with `bankdesk triage train --data CSV --out FILE`"
 
 
@@ -51,73 +56,21 @@ class Prediction:
     ranked: tuple[tuple[str, float], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class BlockSpec:
-    """One family of hashed n-grams: word n-grams, or character n-grams (within words)."""
-
-    analyzer: str
-    ngram_range: tuple[int, int]
-
-    def hasher(self) -> HashingVectorizer:
-        """A stateless vectorizer giving raw n-gram counts in N_FEATURES buckets."""
-        return HashingVectorizer(
-            analyzer=self.analyzer,
-            ngram_range=self.ngram_range,
-            n_features=N_FEATURES,
-            alternate_sign=False,
-            norm=None,
-            lowercase=True,
-            dtype=np.float64,
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        """The spec as stored in a model file's metadata."""
-        return {"analyzer": self.analyzer, "ngram_range": list(self.ngram_range)}
-
-
-DEFAULT_BLOCKS = (BlockSpec("word", (1, 2)), BlockSpec("char_wb", (2, 5)))
-
-
 class Block:
-    """A block's hasher with the buckets seen in training and their IDF weights."""
+    """A family of hashed n-grams with the buckets seen in training and their IDF weights."""
 
     def __init__(self, spec: BlockSpec, columns: np.ndarray, idf: np.ndarray) -> None:
         self.spec = spec
         self.columns = np.asarray(columns, dtype=np.int64)
         self.idf = np.asarray(idf, dtype=np.float64)
-        self._hasher = spec.hasher()
 
-    def counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def counts(self, texts: Sequence[str]) -> SparseRows:
         """Raw n-gram counts over all N_FEATURES buckets."""
-        return self._hasher.transform(texts)
+        return self.spec.counts(texts)
 
-    def weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    def weigh(self, counts: SparseRows) -> SparseRows:
         """Sublinear TF-IDF over the known buckets, each row scaled to unit length."""
-        known = keep_columns(counts, self.columns)
-        known.data = (1.0 + np.log(known.data)) * self.idf[known.indices]
-        return unit_rows(known)
-
-
-def keep_columns(counts: sparse.csr_matrix, columns: np.ndarray) -> sparse.csr_matrix:
-    """The counts of the given sorted bucket ids only, renumbered 0..len(columns)-1."""
-    if len(columns) == 0:
-        return sparse.csr_matrix((counts.shape[0], 0))
-    position = np.searchsorted(columns, counts.indices)
-    found = columns[np.minimum(position, len(columns) - 1)] == counts.indices
-    indptr = np.concatenate(([0], np.cumsum(found)))[counts.indptr]
-    return sparse.csr_matrix(
-        (counts.data[found], position[found], indptr), shape=(counts.shape[0], len(columns))
-    )
-
-
-def unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Scale every non-empty row to unit Euclidean length, in place."""
-    # sklearn's normalize() does the same but validates its input for longer than one
-    # message takes to score.
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    lengths = np.sqrt(np.bincount(rows, weights=matrix.data**2, minlength=matrix.shape[0]))
-    matrix.data /= lengths[rows]
-    return matrix
+        return sublinear_tf_idf(keep_columns(counts, self.columns), self.idf)
 
 
 def label_probabilities(scores: np.ndarray, *, temperature: float, abstain: float) -> np.ndarray:
@@ -169,7 +122,7 @@ class IntentModel:
             return np.zeros((0, len(self.labels)))
         scores = np.tile(self.intercept, (len(texts), 1))
         for block, weights in zip(self.blocks, self._weights, strict=True):
-            scores += block.weigh(block.counts(texts)) @ weights
+            scores += block.weigh(block.counts(texts)).dot(weights)
         return label_probabilities(scores, temperature=self.temperature, abstain=self.abstain)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
@@ -272,8 +225,12 @@ def _read_metadata(path: Path, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
         raise ModelFileError(path, "its abstain score is missing")
     featurizer = _section(metadata, "featurizer")
     blocks = featurizer.get("blocks")
-    if not (isinstance(blocks, list) and blocks) or featurizer.get("n_features") != N_FEATURES:
-        raise ModelFileError(path, f"its featurizer is not one of {N_FEATURES:,} hashed features")
+    # features.py hashes lowercased text into N_FEATURES buckets, as every model so far did.
+    hashed = featurizer.get("n_features") == N_FEATURES and featurizer.get("lowercase") is True
+    if not (isinstance(blocks, list) and blocks) or not hashed:
+        raise ModelFileError(
+            path, f"its featurizer is not one of {N_FEATURES:,} lowercased hashed features"
+        )
     return metadata
 
 

@@ -10,26 +10,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
-import sklearn
-from scipy import sparse
-from scipy.optimize import minimize_scalar
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 
-from bankdesk.banking.classifier import (
+from bankdesk.banking.classifier import FORMAT, FORMAT_VERSION, Block, IntentModel, Prediction
+from bankdesk.banking.features import (
     DEFAULT_BLOCKS,
-    FORMAT,
-    FORMAT_VERSION,
     N_FEATURES,
-    Block,
     BlockSpec,
-    IntentModel,
-    Prediction,
-    label_probabilities,
+    SparseRows,
+    stack_rows,
 )
 from bankdesk.domain.errors import BankdeskError
 
@@ -39,11 +31,35 @@ DEFAULT_FOLDS = 5
 # The one-vs-rest decision boundary: a label claims a message when its score is above this.
 ABSTAIN_SCORE = 0.0
 CHUNK = 1000  # texts hashed per progress step
-SEED = 0
+TRAINING_PACKAGES = frozenset({"sklearn", "scipy"})
 
 
 class TrainingDataError(BankdeskError):
     """Labelled examples that cannot train or evaluate a model (unreadable, empty, one label)."""
+
+
+class TrainingUnavailable(BankdeskError):
+    """Training needs scikit-learn and SciPy, the optional `train` extra, and one is missing."""
+
+    def __init__(self) -> None:
+        super().__init__("training needs scikit-learn: pip install 'bankdesk[train]'")
+
+
+def _fitting() -> ModuleType:
+    """The module that fits the SVM, or TrainingUnavailable without scikit-learn and SciPy."""
+    try:
+        # An optional heavy dependency (the `train` extra): predicting must not need it.
+        from bankdesk.banking import fitting
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in TRAINING_PACKAGES:
+            raise
+        raise TrainingUnavailable from None
+    return fitting
+
+
+def check_trainable() -> None:
+    """Raise TrainingUnavailable unless scikit-learn and SciPy, needed to train, are installed."""
+    _fitting()
 
 
 def read_labelled_csv(
@@ -101,20 +117,24 @@ def train(
     trained_at: datetime | None = None,
 ) -> IntentModel:
     """Fit hashed TF-IDF features and a linear SVM, then calibrate its probabilities."""
+    fitting = _fitting()  # before any work: without scikit-learn, say so at once
     report = progress or (lambda stage, fraction: None)
     counts = check_examples(texts, labels)
     y = np.asarray(labels)
-    fitted, x = _fit_features(blocks, texts, report)
+    fitted, features = _fit_features(blocks, texts, report)
+    x = fitting.design_matrix(features)
     # Out-of-fold scores tell how sure the model should be: they set the softmax temperature.
     n_folds = max(2, min(folds, min(counts.values())))
-    scores = _out_of_fold_scores(x, y, n_folds=n_folds, c=c, report=report)
+    scores = fitting.out_of_fold_scores(x, y, n_folds=n_folds, c=c, report=report)
     report("fitting on all examples", 0.85)
-    classes, coef, intercept = _fit_linear(x, y, c)
+    classes, coef, intercept = fitting.fit_linear(x, y, c)
     report("calibrating probabilities", 0.97)
-    temperature = fit_temperature(scores, np.searchsorted(classes, y))
+    truth = np.searchsorted(classes, y)
+    temperature = fitting.fit_temperature(scores, truth, abstain=ABSTAIN_SCORE)
     metadata = _metadata(
         texts, labels, classes=classes, blocks=blocks, c=c, temperature=temperature,
         n_folds=n_folds, source=source, trained_at=trained_at or datetime.now(UTC),
+        scikit_learn=fitting.SCIKIT_LEARN_VERSION,
     )  # fmt: skip
     report("done", 1.0)
     return IntentModel(blocks=fitted, coef=coef, intercept=intercept, metadata=metadata)
@@ -131,6 +151,7 @@ def _metadata(
     n_folds: int,
     source: str | None,
     trained_at: datetime,
+    scikit_learn: str,
 ) -> dict[str, Any]:
     """What a model file says about itself: format, labels, settings and its training data."""
     return {
@@ -155,7 +176,7 @@ def _metadata(
         "label_counts": dict(sorted(Counter(labels).items())),
         "trained_at": trained_at.isoformat(timespec="seconds"),
         "source": source,
-        "scikit_learn": sklearn.__version__,
+        "scikit_learn": scikit_learn,
     }
 
 
@@ -177,63 +198,24 @@ def check_examples(texts: Sequence[str], labels: Sequence[str]) -> Counter[str]:
 
 def _fit_features(
     specs: Sequence[BlockSpec], texts: Sequence[str], report: Progress
-) -> tuple[list[Block], sparse.csr_matrix]:
+) -> tuple[list[Block], list[SparseRows]]:
     blocks, parts = [], []
-    steps = len(specs) * math.ceil(len(texts) / CHUNK)
+    chunks = math.ceil(len(texts) / CHUNK)
     for number, spec in enumerate(specs):
-        hasher = spec.hasher()
-        chunks = []
-        for start in range(0, len(texts), CHUNK):
-            done = (number * math.ceil(len(texts) / CHUNK) + start // CHUNK) / steps
+        counted = []
+        for chunk, start in enumerate(range(0, len(texts), CHUNK)):
+            done = (number * chunks + chunk) / (len(specs) * chunks)
             report(f"hashing {spec.analyzer} n-grams", 0.25 * done)
-            chunks.append(hasher.transform(texts[start : start + CHUNK]))
-        counts = sparse.vstack(chunks, format="csr")
-        document_frequency = np.bincount(counts.indices, minlength=N_FEATURES)
+            counted.append(spec.counts(texts[start : start + CHUNK]))
+        counts = stack_rows(counted)
+        document_frequency = np.bincount(counts.columns, minlength=N_FEATURES)
         columns = np.flatnonzero(document_frequency)
         # The smoothed IDF of scikit-learn's TfidfVectorizer, over the buckets in use.
         idf = np.log((1 + len(texts)) / (1 + document_frequency[columns])) + 1.0
         block = Block(spec, columns, idf)
         blocks.append(block)
         parts.append(block.weigh(counts))
-    return blocks, sparse.hstack(parts, format="csr")
-
-
-def _out_of_fold_scores(
-    x: sparse.csr_matrix, y: np.ndarray, *, n_folds: int, c: float, report: Progress
-) -> np.ndarray:
-    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=SEED)
-    scores = np.zeros((len(y), len(np.unique(y))))
-    for number, (fit_rows, held_rows) in enumerate(splitter.split(x, y)):
-        report(f"calibration fold {number + 1} of {n_folds}", 0.25 + 0.6 * number / n_folds)
-        _, coef, intercept = _fit_linear(x[fit_rows], y[fit_rows], c)
-        scores[held_rows] = x[held_rows] @ coef.T + intercept
-    return scores
-
-
-def _fit_linear(
-    x: sparse.csr_matrix, y: np.ndarray, c: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    svm = LinearSVC(C=c, random_state=SEED, max_iter=10_000).fit(x, y)
-    coef, intercept = svm.coef_.astype(np.float32), svm.intercept_
-    if len(svm.classes_) == 2:  # one weight vector scores the second class; mirror it
-        coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-    return svm.classes_, coef, intercept
-
-
-def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The temperature that makes held-out examples' labels most probable (lowest NLL)."""
-    rows = np.arange(len(truth))
-
-    def negative_log_likelihood(log_temperature: float) -> float:
-        probabilities = label_probabilities(
-            scores, temperature=math.exp(log_temperature), abstain=ABSTAIN_SCORE
-        )
-        return float(-np.mean(np.log(probabilities[rows, truth] + 1e-12)))
-
-    best = minimize_scalar(
-        negative_log_likelihood, bounds=(math.log(0.005), math.log(10.0)), method="bounded"
-    )
-    return float(math.exp(best.x))
+    return blocks, parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,20 +323,14 @@ def _figures(
     unknown = tuple(sorted(set(truth) - set(model.labels)))
     seen = set(truth) | set(predicted)
     labels = [label for label in model.labels if label in seen] + list(unknown)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        truth, predicted, labels=labels, zero_division=0
-    )
-    per_class = tuple(
-        ClassFigures(label, float(p), float(r), float(f), int(s))
-        for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
-    )
     matrix = confusion_matrix(truth, predicted, labels=labels)
+    per_class = class_figures(matrix, labels)
     correct = np.array(truth) == np.array(predicted)
     confidence = np.array([p.confidence for p in predictions])
     return Evaluation(
         n=len(truth),
         accuracy=float(correct.mean()),
-        macro_f1=float(np.mean(f1)),
+        macro_f1=float(np.mean([figures.f1 for figures in per_class])),
         per_class=per_class,
         labels=tuple(labels),
         matrix=tuple(tuple(int(n) for n in row) for row in matrix),
@@ -365,6 +341,32 @@ def _figures(
         ),
         calibration_error=calibration_error(confidence, correct),
         unknown_labels=unknown,
+    )
+
+
+def confusion_matrix(
+    truth: Sequence[str], predicted: Sequence[str], *, labels: Sequence[str]
+) -> np.ndarray:
+    """How many examples of each true label (row) got each predicted label (column)."""
+    index = {label: number for number, label in enumerate(labels)}
+    matrix = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    cells = ([index[label] for label in truth], [index[label] for label in predicted])
+    np.add.at(matrix, cells, 1)
+    return matrix
+
+
+def class_figures(matrix: np.ndarray, labels: Sequence[str]) -> tuple[ClassFigures, ...]:
+    """Each label's precision, recall and F1 from a confusion matrix; 0 where undefined."""
+    hits = np.diag(matrix).astype(np.float64)
+    support, claimed = matrix.sum(axis=1), matrix.sum(axis=0)
+    # As scikit-learn's precision_recall_fscore_support(zero_division=0) computes them.
+    precision = np.divide(hits, claimed, out=np.zeros_like(hits), where=claimed > 0)
+    recall = np.divide(hits, support, out=np.zeros_like(hits), where=support > 0)
+    both = (support + claimed).astype(np.float64)
+    f1 = np.divide(2.0 * hits, both, out=np.zeros_like(hits), where=both > 0)
+    return tuple(
+        ClassFigures(label, float(p), float(r), float(f), int(s))
+        for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
     )
 
 

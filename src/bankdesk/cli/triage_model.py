@@ -34,6 +34,7 @@ def train(
     label_col: LabelCol = "label",
 ) -> None:
     """Train an intent model on a labelled CSV and write it to a model file."""
+    training.check_trainable()  # before reading or drawing a progress bar: one clear line
     texts, labels = training.read_labelled_csv(data, text_col=text_col, label_col=label_col)
     started = time.perf_counter()
     with _progress_bar() as report:

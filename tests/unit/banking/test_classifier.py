@@ -19,6 +19,8 @@ from bankdesk.banking.classifier import (
 )
 from bankdesk.banking.training import (
     TrainingDataError,
+    class_figures,
+    confusion_matrix,
     data_fingerprint,
     evaluate,
     read_labelled_csv,
@@ -224,6 +226,7 @@ def saved(topic_model, tmp_path) -> Path:
         ("unsorted buckets", "feature block 0 is inconsistent"),
         ("zero idf", "feature block 1 is inconsistent"),
         ("metadata not an object", "not a bankdesk triage model"),
+        ("not lowercased", "lowercased hashed features"),
     ],
 )
 def test_a_damaged_or_foreign_model_file_is_refused_with_a_way_out(
@@ -258,6 +261,11 @@ def test_a_damaged_or_foreign_model_file_is_refused_with_a_way_out(
         _rewrite(saved, path, block1_idf=zero_idf)
     elif damage == "metadata not an object":
         _rewrite(saved, path, metadata=np.array("[1, 2, 3]"))
+    elif damage == "not lowercased":
+        with np.load(saved) as archive:
+            featurizer = json.loads(str(archive["metadata"]))["featurizer"]
+        featurizer["lowercase"] = False
+        _rewrite(saved, path, metadata=_metadata_with(saved, featurizer=featurizer))
 
     with pytest.raises(ModelFileError) as raised:
         IntentModel.load(path)
@@ -333,6 +341,26 @@ def test_evaluation_counts_mistakes_and_times_each_message(topic_model) -> None:
     payload = figures.as_json()
     assert {"accuracy", "macro_f1", "per_class", "confusions", "latency_ms", "n"} <= set(payload)
     json.dumps(payload)
+
+
+def test_evaluation_figures_are_scikit_learns_without_needing_it() -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(0)
+    labels = ["a", "b", "c", "never true", "never predicted"]
+    truth = [str(label) for label in rng.choice([*labels[:3], labels[4]], 300)]
+    predicted = [str(label) for label in rng.choice(labels[:4], 300)]
+
+    matrix = confusion_matrix(truth, predicted, labels=labels)
+    figures = class_figures(matrix, labels)
+
+    assert np.array_equal(matrix, metrics.confusion_matrix(truth, predicted, labels=labels))
+    expected = metrics.precision_recall_fscore_support(
+        truth, predicted, labels=labels, zero_division=0
+    )
+    assert [f.precision for f in figures] == list(expected[0])
+    assert [f.recall for f in figures] == list(expected[1])
+    assert [f.f1 for f in figures] == list(expected[2])
+    assert [f.support for f in figures] == list(expected[3])
 
 
 def test_labels_the_model_does_not_know_are_reported(topic_model) -> None:
