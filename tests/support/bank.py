@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from bankdesk.bootstrap import Bankdesk
 from bankdesk.store.banking_models import (
+    Base,
     Card,
     Customer,
     DepositAccount,
@@ -215,3 +217,12 @@ async def seed_customer(
         pending_id=pending.id,
         loan_id=loan.id,
     )
+
+
+async def seed_with(bankdesk: Bankdesk, *extra: Base) -> SeededCustomer:
+    """Seed the customer and extra rows (more transactions, another card) and commit."""
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        seeded = await seed_customer(uow)
+        await uow.customers.add_all(list(extra))
+        await uow.commit()
+    return seeded

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from tests.support.agents import open_contact, run_agent
-from tests.support.bank import NOW, SeededCustomer, seed_customer
+from tests.support.bank import NOW, SeededCustomer, seed_with
 
 from bankdesk.banking.disputes import customer_service_agent
 from bankdesk.banking.schemas import AgentResult, Urgency
@@ -34,14 +34,6 @@ class Seen:
     dispute_audit: dict[str, list[AuditEvent]]
     balance: Decimal
     chain_intact: bool
-
-
-async def _seed(bankdesk: Bankdesk, *extra: Transaction) -> SeededCustomer:
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        seeded = await seed_customer(uow)
-        await uow.customers.add_all(list(extra))
-        await uow.commit()
-    return seeded
 
 
 async def _ask(
@@ -86,7 +78,7 @@ def _no_numbers(result: AgentResult, seeded: SeededCustomer) -> None:
 
 
 async def test_seed_example_opens_a_dispute_with_provisional_credit(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(bankdesk, SEED_MESSAGE, seeded.customer_id)
     seen = await _look(bankdesk, contact_id, seeded)
 
@@ -132,7 +124,7 @@ async def test_seed_example_opens_a_dispute_with_provisional_credit(bankdesk: Ba
 
 
 async def test_second_dispute_on_the_same_payment_opens_nothing(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     first, first_contact = await _ask(bankdesk, SEED_MESSAGE, seeded.customer_id)
     result, contact_id = await _ask(
         bankdesk, "I want to dispute the $389.99 ELECTRO-MART payment", seeded.customer_id
@@ -149,7 +141,7 @@ async def test_second_dispute_on_the_same_payment_opens_nothing(bankdesk: Bankde
 
 
 async def test_payment_older_than_120_days_is_not_eligible(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     old = _payment("tx_old", seeded, days=150, merchant="SONY STORE ONLINE", amount="-220.00")
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         await uow.customers.add_all([old])
@@ -174,7 +166,7 @@ async def test_payment_older_than_120_days_is_not_eligible(bankdesk: Bankdesk) -
 
 
 async def test_pending_payment_must_post_first(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(
         bankdesk, "I want to dispute the $140.00 Whole Foods payment from this morning",
         seeded.customer_id,
@@ -190,7 +182,7 @@ async def test_pending_payment_must_post_first(bankdesk: Bankdesk) -> None:
 
 
 async def test_two_odd_payments_last_night_ask_which_one(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     second = Transaction(
         id="tx_lviv", account_id=seeded.checking_id, card_id=seeded.card_id,
         occurred_at=NOW.replace(hour=22, minute=10) - timedelta(days=1),
@@ -213,7 +205,7 @@ async def test_two_odd_payments_last_night_ask_which_one(bankdesk: Bankdesk) -> 
 
 
 async def test_no_matching_payment(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(
         bankdesk, "Dispute the $75.00 Best Buy payment from Nov 3", seeded.customer_id
     )
@@ -225,7 +217,7 @@ async def test_no_matching_payment(bankdesk: Bankdesk) -> None:
 
 
 async def test_large_amount_goes_to_an_analyst(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     large = _payment("tx_large", seeded, days=1, merchant="APPLE STORE", amount="-3200.00")
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         await uow.customers.add_all([large])
@@ -248,7 +240,7 @@ async def test_large_amount_goes_to_an_analyst(bankdesk: Bankdesk) -> None:
 
 
 async def test_double_charge_is_a_duplicate_not_fraud(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     again = _payment("tx_again", seeded, days=2 + 1 / 24, merchant="Netflix.com", amount="-15.49")
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         await uow.customers.add_all([again])
@@ -268,7 +260,7 @@ async def test_double_charge_is_a_duplicate_not_fraud(bankdesk: Bankdesk) -> Non
 
 
 async def test_no_identification(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(bankdesk, SEED_MESSAGE, None)
     seen = await _look(bankdesk, contact_id, seeded)
 
@@ -277,7 +269,7 @@ async def test_no_identification(bankdesk: Bankdesk) -> None:
 
 
 async def test_unknown_customer(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(bankdesk, SEED_MESSAGE, "cust_nobody", known=False)
     seen = await _look(bankdesk, contact_id, seeded)
 
@@ -288,7 +280,7 @@ async def test_unknown_customer(bankdesk: Bankdesk) -> None:
 async def test_two_contacts_at_once_open_one_dispute(
     bankdesk: Bankdesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     if bankdesk.database.dialect == "postgresql":
         _look_up_disputes_together(monkeypatch)  # SQLite serialises the two transactions
     answers = await asyncio.gather(

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 from tests.support.agents import open_contact, run_agent
-from tests.support.bank import NOW, SeededCustomer, seed_customer
+from tests.support.bank import NOW, SeededCustomer, seed_with
 
 from bankdesk.banking.fraud import fraud_check_agent
 from bankdesk.banking.schemas import AgentResult, Urgency
 from bankdesk.bootstrap import Bankdesk
 from bankdesk.store.audit import verify_chain
-from bankdesk.store.banking_models import Base, Card, Case, CaseEvent, Transaction
+from bankdesk.store.banking_models import Card, Case, CaseEvent, Transaction
 from bankdesk.store.unit_of_work import UnitOfWork
 
 LONG_DIGIT_RUN = re.compile(r"\d[\d -]{7,}\d")
@@ -30,14 +30,6 @@ class Seen:
     audit: dict[str, list[str]]
     card_audit: list[tuple[str, dict | None, dict | None]]
     chain_intact: bool
-
-
-async def _seed(bankdesk: Bankdesk, *extra: Base) -> SeededCustomer:
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        seeded = await seed_customer(uow)
-        await uow.customers.add_all(list(extra))
-        await uow.commit()
-    return seeded
 
 
 async def _ask(
@@ -87,7 +79,7 @@ def _no_numbers(result: AgentResult, seeded: SeededCustomer) -> None:
 async def test_unfamiliar_payment_last_night_is_critical_blocks_the_card_and_escalates(
     bankdesk: Bankdesk,
 ) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(bankdesk, SEED_MESSAGE, seeded.customer_id)
     seen = await _look(bankdesk, contact_id, seeded.card_id)
 
@@ -135,7 +127,7 @@ async def test_unfamiliar_payment_last_night_is_critical_blocks_the_card_and_esc
 
 
 async def test_lost_card_is_blocked_with_that_reason(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(
         bankdesk, "Help, I think I lost my card at the airport this morning!", seeded.customer_id
     )
@@ -154,7 +146,7 @@ async def test_lost_card_is_blocked_with_that_reason(bankdesk: Bankdesk) -> None
 
 
 async def test_card_blocked_already_is_not_blocked_twice(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     await _ask(bankdesk, "My card was stolen", seeded.customer_id)
     result, contact_id = await _ask(bankdesk, "My card was stolen", seeded.customer_id)
     seen = await _look(bankdesk, contact_id, seeded.card_id)
@@ -170,7 +162,7 @@ async def test_card_blocked_already_is_not_blocked_twice(bankdesk: Bankdesk) -> 
 async def test_stolen_card_without_identification_gets_blocking_advice_only(
     bankdesk: Bankdesk,
 ) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(bankdesk, "My wallet was stolen with my debit card", None)
     seen = await _look(bankdesk, contact_id, seeded.card_id)
 
@@ -183,7 +175,7 @@ async def test_stolen_card_without_identification_gets_blocking_advice_only(
 
 
 async def test_no_identification(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(bankdesk, SEED_MESSAGE, None)
     seen = await _look(bankdesk, contact_id, seeded.card_id)
 
@@ -193,7 +185,7 @@ async def test_no_identification(bankdesk: Bankdesk) -> None:
 
 
 async def test_unknown_customer(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(bankdesk, "My card was stolen", "cust_nobody", known=False)
     seen = await _look(bankdesk, contact_id, seeded.card_id)
 
@@ -206,7 +198,7 @@ async def test_unknown_customer(bankdesk: Bankdesk) -> None:
 async def test_several_foreign_payments_within_minutes_escalate_with_velocity(
     bankdesk: Bankdesk,
 ) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     burst = [
         _foreign(f"tx_burst_{n}", seeded, minutes=5 + 9 * n, amount="-250.00") for n in range(4)
     ]
@@ -230,7 +222,7 @@ async def test_several_foreign_payments_within_minutes_escalate_with_velocity(
 
 
 async def test_familiar_merchant_is_low_risk_and_not_escalated(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(
         bankdesk, "I don't recognise the Netflix payment from 2 days ago", seeded.customer_id
     )
@@ -249,7 +241,7 @@ async def test_familiar_merchant_is_low_risk_and_not_escalated(bankdesk: Bankdes
 
 
 async def test_no_matching_payment_changes_nothing(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, contact_id = await _ask(
         bankdesk, "I don't recognise a $75.00 payment at Best Buy on Nov 3", seeded.customer_id
     )
@@ -262,7 +254,7 @@ async def test_no_matching_payment_changes_nothing(bankdesk: Bankdesk) -> None:
 
 
 async def test_report_without_details_finds_the_recent_odd_payment(bankdesk: Bankdesk) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     result, _contact_id = await _ask(
         bankdesk, "I think someone has my card details", seeded.customer_id
     )
@@ -308,7 +300,7 @@ async def _statuses(bankdesk: Bankdesk, contact_id: str) -> tuple[dict[str, str]
 async def test_a_question_denial_or_found_card_blocks_nothing_and_opens_no_case(
     bankdesk: Bankdesk, message: str
 ) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         await uow.customers.add_all([_second_card(seeded)])
         await uow.commit()
@@ -336,7 +328,7 @@ async def test_a_question_denial_or_found_card_blocks_nothing_and_opens_no_case(
 async def test_a_report_on_the_only_active_card_blocks_it(
     bankdesk: Bankdesk, message: str, statement: str
 ) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         await uow.customers.add_all([_second_card(seeded, status="closed")])
         await uow.commit()
@@ -355,7 +347,7 @@ async def test_a_report_on_the_only_active_card_blocks_it(
 async def test_a_report_naming_no_card_of_several_asks_which_and_escalates(
     bankdesk: Bankdesk,
 ) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         await uow.customers.add_all([_second_card(seeded)])
         await uow.commit()
@@ -384,7 +376,7 @@ async def test_a_report_naming_no_card_of_several_asks_which_and_escalates(
 async def test_a_report_naming_one_card_of_several_blocks_only_that_one(
     bankdesk: Bankdesk,
 ) -> None:
-    seeded = await _seed(bankdesk)
+    seeded = await seed_with(bankdesk)
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         await uow.customers.add_all([_second_card(seeded)])
         await uow.commit()
