@@ -1,7 +1,7 @@
 """The loan-assistant agent: servicing answers from the schedule, pre-qualification, intake."""
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,12 +12,12 @@ from bankdesk.banking.context import (
     identify,
 )
 from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency
-from bankdesk.domain.application import ExtractedValue, Field
+from bankdesk.domain.application import Field
 from bankdesk.domain.decision import Outcome
 from bankdesk.domain.money import to_cents
 from bankdesk.lending.flow import LendingDecision
 from bankdesk.lending.guardrails import FIELD_LABELS
-from bankdesk.lending.reading import Reading, offline_reading
+from bankdesk.lending.reading import Reading, offline_reading, with_known_borrower
 from bankdesk.lending.service import intake
 from bankdesk.store.banking_models import Customer, Loan, LoanInstallment, LoanPayment
 
@@ -194,16 +194,9 @@ def _describe(position: LoanPosition, *, today: date) -> str:
 def _reading_for(message: str, customer: Customer) -> Reading:
     """The offline reading of a message, with the customer's name from their record when the
     message gives none (a signed-in customer need not type their own name)."""
-    reading = offline_reading(message)
-    extraction = reading.extraction
-    if Field.BORROWER_NAME in extraction.values:
-        return reading
-    name = ExtractedValue(
-        Field.BORROWER_NAME, customer.full_name, spans=(), note="from the customer record"
+    return with_known_borrower(
+        offline_reading(message), customer.full_name, source="the customer record"
     )
-    values = {**extraction.values, Field.BORROWER_NAME: name}
-    unsure = {key: why for key, why in extraction.unsure.items() if key != Field.BORROWER_NAME}
-    return replace(reading, extraction=replace(extraction, values=values, unsure=unsure))
 
 
 async def _prequalify(message: str, customer: Customer, context: AgentContext) -> AgentResult:
@@ -264,15 +257,9 @@ async def _apply(message: str, customer: Customer, context: AgentContext) -> Age
             answer="I can start a loan application for you. Please tell me how much you would "
             "like to borrow, your monthly income and your monthly debt payments.",
         )
-    text = message
-    if Field.BORROWER_NAME not in reading.extraction.values:
-        # The stored request says where the name came from: the customer's verified record.
-        text = (
-            f"{message}\n\nBorrower: {customer.full_name}.\n(The name is from the customer record.)"
-        )
     row, decision = await intake(
-        context.uow, context.lending, context.reader, text=text, applicant_id=customer.id,
-        checkpoint=context.checkpoint,
+        context.uow, context.lending, context.reader, text=message, applicant_id=customer.id,
+        checkpoint=context.checkpoint, known_borrower=customer.full_name,
     )  # fmt: skip
     reference = row.loan_ref or row.id
     facts = _decision_facts(decision) if decision else {"outcome": None}

@@ -6,7 +6,7 @@ the field is conflicting: a model that swaps income and debt (both numbers are i
 text, so grounding alone cannot see it) does not get an automatic decision.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
@@ -88,6 +88,18 @@ def offline_reading(text: str) -> Reading:
     """The offline extractor's reading alone."""
     extraction = extract_application(text)
     return Reading(extraction, sources=dict.fromkeys(extraction.values, Source.OFFLINE))
+
+
+def with_known_borrower(reading: Reading, name: str, *, source: str) -> Reading:
+    """The reading with the borrower's name from a verified source (a signed-in customer's
+    record) when the text gives none; a name the text states is kept."""
+    extraction = reading.extraction
+    if Field.BORROWER_NAME in extraction.values:
+        return reading
+    known = ExtractedValue(Field.BORROWER_NAME, name, spans=(), note=f"from {source}")
+    values = {**extraction.values, Field.BORROWER_NAME: known}
+    unsure = {key: why for key, why in extraction.unsure.items() if key != Field.BORROWER_NAME}
+    return replace(reading, extraction=replace(extraction, values=values, unsure=unsure))
 
 
 @dataclass(frozen=True, slots=True)

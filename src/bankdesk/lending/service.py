@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.flow import LendingDecision, LendingFlow
-from bankdesk.lending.reading import ApplicationReader, Reading
+from bankdesk.lending.reading import ApplicationReader, Reading, with_known_borrower
 from bankdesk.lending.schemas import DecisionEvent, DecisionView
 from bankdesk.llm.protocol import CallStatus
 from bankdesk.llm.protocol import ModelCall as Call
@@ -65,16 +65,21 @@ async def intake(
     text: str,
     applicant_id: str | None = None,
     checkpoint: Checkpoint = no_checkpoint,
+    known_borrower: str | None = None,
 ) -> tuple[LoanApplication, LendingDecision | None]:
     """Store a free-text request, read it, store the model calls, then decide it.
 
     `checkpoint` is the caller's commit. It is called once the request is stored, so no
     transaction (and, on SQLite, no write lock) is held while a model answers, and again
-    once the model calls are stored, so they are kept whatever happens next."""
+    once the model calls are stored, so they are kept whatever happens next.
+    `known_borrower` is the name on a signed-in customer's record, used when the text
+    gives none (the stored request stays exactly what the customer wrote)."""
     row = await receive(uow, channel="intake", raw_request=text, applicant_id=applicant_id)
     await checkpoint()
     try:
         reading = await reader.read(text)
+        if known_borrower is not None:
+            reading = with_known_borrower(reading, known_borrower, source="the customer record")
     except Exception as error:  # the reader fails closed itself; this would be a bug
         await process(uow, row, _raising(error))
         return row, None

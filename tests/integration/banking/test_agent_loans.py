@@ -165,8 +165,9 @@ async def test_a_loan_request_with_figures_is_stored_and_decided(bankdesk: Bankd
         decision = await uow.applications.decision_for(application.id)
         trail = await uow.audit.trail("application", application.id)
     assert application.applicant_id == seeded.customer_id
-    assert application.raw_request.startswith(message)
+    assert application.raw_request == message  # stored exactly as the customer wrote it
     assert application.borrower_name == "Jordan Avery"  # from the customer record
+    assert application.evidence["evidence"]["borrower_name"]["note"] == "from the customer record"
     assert (application.income, application.monthly_debt, application.requested_amount) == (
         Decimal("6000"),
         Decimal("900"),
