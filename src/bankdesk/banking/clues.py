@@ -154,9 +154,18 @@ class Clues:
         )
 
 
+def says_unfamiliar(message: str) -> bool:
+    """Whether the customer says they do not recognise a payment (or suspect fraud)."""
+    return bool(UNFAMILIAR.search(_plain(message)))
+
+
+def _plain(message: str) -> str:
+    return " ".join(message.lower().replace("\u2019", "'").split())
+
+
 def read_clues(message: str, *, now: datetime) -> Clues:
     """Read the time, amount, place, channel and kind of complaint a message gives."""
-    text = " ".join(message.lower().replace("\u2019", "'").split())
+    text = _plain(message)
     windows, text = _windows(text, now=now.astimezone(UTC))
     text = TIME_OF_DAY.sub(" ", text)
     amounts, text = _amounts(text)

@@ -9,9 +9,9 @@ the compliance review (complaints, legal threats, vulnerability), as a bank must
 import re
 from dataclasses import dataclass
 
+from bankdesk.banking.clues import says_unfamiliar
 from bankdesk.banking.routing import Routing
 from bankdesk.banking.schemas import Classification, Intent
-from bankdesk.banking.triage import UNRECOGNISED
 
 FRAUD_CHECK = "fraud-check-agent"
 DISPUTES = "customer-service-agent"
@@ -46,7 +46,7 @@ def plan(classification: Classification, message: str, *, routing: Routing) -> P
     for intent in classification.secondary_intents:
         steps.setdefault(routing.agent_for(intent), f"secondary intent {intent}")
     intents = {classification.intent, *classification.secondary_intents}
-    if Intent.CARD_DISPUTE in intents and UNRECOGNISED.search(message):
+    if Intent.CARD_DISPUTE in intents and says_unfamiliar(message):
         steps.setdefault(FRAUD_CHECK, "the customer does not recognise the payment")
     if Intent.FRAUD_REPORT in intents and WANTS_MONEY_BACK.search(message):
         steps.setdefault(DISPUTES, "the customer asks for the money back")

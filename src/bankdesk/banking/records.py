@@ -87,7 +87,5 @@ async def case_record(uow: UnitOfWork, case_id: str, *, with_audit: bool) -> Cas
         model_calls=[
             ModelCallView.model_validate(call) for call in await uow.model_calls.for_case(case.id)
         ],
-        audit_trail=None
-        if trail is None
-        else [AuditEntryView.model_validate(e, from_attributes=True) for e in trail],
+        audit_trail=None if trail is None else [AuditEntryView.model_validate(e) for e in trail],
     )

@@ -145,7 +145,7 @@ class RedactingFilter(logging.Filter):
             record.stack_info = redact(record.stack_info).text
         for key, value in list(vars(record).items()):
             if key not in _RECORD_FIELDS:
-                setattr(record, key, _redact_value(value))
+                setattr(record, key, redact_values(value))
         return True
 
 
@@ -154,23 +154,24 @@ def _redact_message(record: logging.LogRecord) -> None:
     try:
         message = record.getMessage()
     except Exception:  # a bad format string: the handler reports it, with masked parts
-        record.msg = _redact_value(record.msg)
-        record.args = _redact_value(record.args)
+        record.msg = redact_values(record.msg)
+        record.args = redact_values(record.args)
         return
     record.msg = redact(message).text
     record.args = ()
 
 
-def _redact_value(value: object, depth: int = 0) -> object:
-    """A log field with every string in it masked; containers are copied, never changed."""
+def redact_values(value: object, depth: int = 0) -> object:
+    """A value (a log field, an API view) with every string in it masked; containers are
+    copied, never changed."""
     if isinstance(value, str):
         return redact(value).text
     if value is None or isinstance(value, bool | int | float):
         return value
     if depth < _MAX_DEPTH and isinstance(value, dict):
-        return {key: _redact_value(item, depth + 1) for key, item in value.items()}
+        return {key: redact_values(item, depth + 1) for key, item in value.items()}
     if depth < _MAX_DEPTH and isinstance(value, list | tuple | set | frozenset):
-        items = [_redact_value(item, depth + 1) for item in value]
+        items = [redact_values(item, depth + 1) for item in value]
         return tuple(items) if isinstance(value, tuple) else items
     # Anything else would be written with str() (JsonLines does), so mask that text.
     try:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bankdesk.banking.orchestrator import AgentOutcome, Orchestrator
 from bankdesk.banking.planner import Plan, plan
-from bankdesk.banking.redaction import redact
+from bankdesk.banking.redaction import redact_values
 from bankdesk.banking.replies import compose
 from bankdesk.banking.routing import Routing
 from bankdesk.banking.schemas import (
@@ -214,18 +214,8 @@ def _view(outcome: AgentOutcome, reason: str) -> AgentView:
             mode="json", include={"issue_type", "urgency", "flags"}
         )
         view |= {
-            "analysis": _masked(analysis),
-            "actions": _masked([action.model_dump(mode="json") for action in result.actions]),
+            "analysis": redact_values(analysis),
+            "actions": redact_values([action.model_dump(mode="json") for action in result.actions]),
             "escalation_required": result.escalation_required,
         }
     return AgentView.model_validate(view)
-
-
-def _masked(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value).text
-    if isinstance(value, list):
-        return [_masked(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
-    return value

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, create_model
 
 from bankdesk.banking.classifier import IntentModel, Prediction
+from bankdesk.banking.clues import says_unfamiliar
 from bankdesk.banking.redaction import contains_pii, redact
 from bankdesk.banking.schemas import Classification, Intent
 from bankdesk.llm.prompts import load_prompt
@@ -30,11 +31,6 @@ SUMMARIES: dict[str, str] = {
     Intent.FRAUD_REPORT: "Customer reports possible fraud on their card or account.",
     Intent.GENERAL_SUPPORT: "Customer needs general help with their banking.",
 }
-UNRECOGNISED = re.compile(
-    r"\b(unfamiliar|(don'?t|do not|didn'?t|did not) (recogni[sz]e|make|authori[sz]e)|"
-    r"not mine|never made|unauthori[sz]ed|unknown (payment|charge|transaction))\b",
-    re.IGNORECASE,
-)
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -179,7 +175,7 @@ def _safe_summary(summary: str, *, fallback: str) -> str:
 
 def summarise(intent: str, secondary: list[str], message: str) -> str:
     """A one-sentence summary built from the intents, without copying the customer's text."""
-    if intent == Intent.CARD_DISPUTE and UNRECOGNISED.search(message):
+    if intent == Intent.CARD_DISPUTE and says_unfamiliar(message):
         summary = "Customer reports an unfamiliar card transaction and wants to dispute it."
     else:
         readable = intent.replace("_", " ")

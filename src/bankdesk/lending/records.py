@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.schemas import FieldsView, Number, PolicyView, ReasonView
-from bankdesk.store.models import AuditEvent, Decision, LoanApplication, Notice
+from bankdesk.store.models import Decision, LoanApplication, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
 # Regulation B asks for the principal reasons, at most four, in an adverse action notice.
@@ -26,6 +26,8 @@ class NoticeView(BaseModel):
 
 class AuditEntryView(BaseModel):
     """One link of the audit chain."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     seq: int
     occurred_at: datetime
@@ -152,7 +154,9 @@ async def application_record(
         model_calls=[ModelCallView.model_validate(call) for call in calls],
         decision=_decision(decision) if decision else None,
         notices=[_notice(notice) for notice in notices],
-        audit_trail=[_audit(event) for event in trail] if trail is not None else None,
+        audit_trail=[AuditEntryView.model_validate(event) for event in trail]
+        if trail is not None
+        else None,
     )
 
 
@@ -219,17 +223,4 @@ def _rounded(value: Decimal | None) -> Decimal | None:
 def _notice(notice: Notice) -> NoticeView:
     return NoticeView(
         id=notice.id, kind=notice.kind, status=notice.status, created_at=notice.created_at
-    )
-
-
-def _audit(event: AuditEvent) -> AuditEntryView:
-    return AuditEntryView(
-        seq=event.seq,
-        occurred_at=event.occurred_at,
-        actor=event.actor,
-        action=event.action,
-        before=event.before,
-        after=event.after,
-        request_id=event.request_id,
-        hash=event.hash,
     )
