@@ -29,11 +29,13 @@ async def run_agent(
     customer_id: str | None,
     *,
     case_id: str | None = None,
+    known: bool = False,
     now: datetime = NOW,
 ) -> tuple[AgentResult, str]:
-    """Run the agent on a contact case (a new one unless given) and commit its work."""
+    """Run the agent on a contact case (a new one unless given; `known`: the contact names the
+    customer, as a signed-in channel's does) and commit its work."""
     if case_id is None:
-        case_id = await open_contact(bankdesk, message)
+        case_id = await open_contact(bankdesk, message, customer_id if known else None)
     async with UnitOfWork(bankdesk.database.sessions, actor="agent") as uow:
         context = AgentContext(
             uow=uow, case_id=case_id, now=now, policies=bankdesk.policies,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from tests.support.agents import open_contact, run_agent
+from tests.support.agents import run_agent
 from tests.support.bank import NOW, SeededCustomer, seed_with
 
 from bankdesk.banking.disputes import customer_service_agent
@@ -39,9 +39,7 @@ class Seen:
 async def _ask(
     bankdesk: Bankdesk, message: str, customer_id: str | None, *, known: bool = True
 ) -> tuple[AgentResult, str]:
-    """Open the contact case (as the service does), then run the agent on it and commit."""
-    case_id = await open_contact(bankdesk, message, customer_id if known else None)
-    return await run_agent(bankdesk, customer_service_agent, message, customer_id, case_id=case_id)
+    return await run_agent(bankdesk, customer_service_agent, message, customer_id, known=known)
 
 
 async def _look(bankdesk: Bankdesk, contact_id: str, seeded: SeededCustomer) -> Seen:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from tests.support.agents import open_contact, run_agent
+from tests.support.agents import run_agent
 from tests.support.bank import NOW, SeededCustomer, seed_with
 
 from bankdesk.banking.fraud import fraud_check_agent
@@ -35,9 +35,7 @@ class Seen:
 async def _ask(
     bankdesk: Bankdesk, message: str, customer_id: str | None, *, known: bool = True
 ) -> tuple[AgentResult, str]:
-    """Open the contact case (as the service does), then run the agent on it and commit."""
-    case_id = await open_contact(bankdesk, message, customer_id if known else None)
-    return await run_agent(bankdesk, fraud_check_agent, message, customer_id, case_id=case_id)
+    return await run_agent(bankdesk, fraud_check_agent, message, customer_id, known=known)
 
 
 async def _look(bankdesk: Bankdesk, contact_id: str, card_id: str) -> Seen:
@@ -332,9 +330,8 @@ async def test_a_report_on_the_only_active_card_blocks_it(
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         await uow.customers.add_all([_second_card(seeded, status="closed")])
         await uow.commit()
-    contact_id = await open_contact(bankdesk, message, seeded.customer_id)
-    result, _ = await run_agent(
-        bankdesk, fraud_check_agent, message, seeded.customer_id, case_id=contact_id, now=LATER
+    result, contact_id = await run_agent(
+        bankdesk, fraud_check_agent, message, seeded.customer_id, known=True, now=LATER
     )
     statuses, [case] = await _statuses(bankdesk, contact_id)
 
@@ -352,9 +349,8 @@ async def test_a_report_naming_no_card_of_several_asks_which_and_escalates(
         await uow.customers.add_all([_second_card(seeded)])
         await uow.commit()
     message = "I lost my debit card"
-    contact_id = await open_contact(bankdesk, message, seeded.customer_id)
-    result, _ = await run_agent(
-        bankdesk, fraud_check_agent, message, seeded.customer_id, case_id=contact_id, now=LATER
+    result, contact_id = await run_agent(
+        bankdesk, fraud_check_agent, message, seeded.customer_id, known=True, now=LATER
     )
     statuses, [case] = await _statuses(bankdesk, contact_id)
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
@@ -381,9 +377,8 @@ async def test_a_report_naming_one_card_of_several_blocks_only_that_one(
         await uow.customers.add_all([_second_card(seeded)])
         await uow.commit()
     message = f"My card ending in {SECOND_LAST4} was stolen"
-    contact_id = await open_contact(bankdesk, message, seeded.customer_id)
-    result, _ = await run_agent(
-        bankdesk, fraud_check_agent, message, seeded.customer_id, case_id=contact_id, now=LATER
+    result, contact_id = await run_agent(
+        bankdesk, fraud_check_agent, message, seeded.customer_id, known=True, now=LATER
     )
     statuses, [case] = await _statuses(bankdesk, contact_id)
 
