@@ -41,11 +41,6 @@ class CustomerRepository:
         """One customer by id."""
         return await self._session.get(Customer, customer_id)
 
-    async def first_ids(self, limit: int) -> list[str]:
-        """The first customer ids in order (for examples and listings)."""
-        rows = await self._session.scalars(select(Customer.id).order_by(Customer.id).limit(limit))
-        return list(rows)
-
     async def accounts(self, customer_id: str) -> list[DepositAccount]:
         """The customer's deposit accounts, checking first."""
         rows = await self._session.scalars(
@@ -76,10 +71,6 @@ class CustomerRepository:
         if since is not None:
             query = query.where(Transaction.occurred_at >= since)
         return list(await self._session.scalars(query))
-
-    async def transaction(self, transaction_id: str) -> Transaction | None:
-        """One transaction by id."""
-        return await self._session.get(Transaction, transaction_id)
 
     async def loans(self, customer_id: str) -> list[Loan]:
         """The customer's loans with their schedules and payments."""

@@ -16,7 +16,7 @@ from bankdesk.cli.demo_data import demo_data
 from bankdesk.cli.service import first_start, first_start_notes
 from bankdesk.settings import get_settings
 from bankdesk.store.audit import verify_chain
-from bankdesk.store.banking_models import DepositAccount
+from bankdesk.store.banking_models import DepositAccount, Transaction
 from bankdesk.store.unit_of_work import UnitOfWork
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
@@ -125,6 +125,6 @@ def test_the_command_loads_the_bank_says_what_to_try_and_loads_only_once(run_dem
 
 async def _transaction(app: Bankdesk, transaction_id: str):
     async with UnitOfWork(app.database.sessions) as uow:
-        found = await uow.customers.transaction(transaction_id)
+        found = await uow.session.get(Transaction, transaction_id)
     assert found is not None
     return found
