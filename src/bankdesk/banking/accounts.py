@@ -3,7 +3,7 @@
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +11,8 @@ from bankdesk.banking.context import (
     AgentContext,
     identify,
 )
+from bankdesk.banking.formatting import format_date, format_money
+from bankdesk.banking.redaction import mask_account
 from bankdesk.banking.schemas import AgentRequest, AgentResult, Analysis, Urgency
 from bankdesk.domain.money import to_cents
 from bankdesk.store.banking_models import DepositAccount, Transaction
@@ -22,32 +24,10 @@ LOW_BALANCE = Decimal("100.00")
 # Card authorisations clear within days; a month back finds every pending item still open.
 PENDING_LOOKBACK = timedelta(days=30)
 PENDING_SHOWN = 5
-MASK = "••••"
 KIND_CUES: dict[str, re.Pattern[str]] = {
     "savings": re.compile(r"\bsavings?\b", re.IGNORECASE),
     "checking": re.compile(r"\b(?:checking|chequing|current account)\b", re.IGNORECASE),
 }
-CURRENCY_SYMBOLS = {"USD": "$"}
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    """An amount as a customer reads it: "$2,310.12" for dollars, "1,234.00 EUR" otherwise."""
-    cents = to_cents(amount)
-    sign = "-" if cents < 0 else ""
-    digits = f"{abs(cents):,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}"
-
-
-def format_date(day: date | datetime) -> str:
-    """A date as a customer reads it, e.g. "December 5, 2026"."""
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def mask_number(number: str) -> str:
-    """An account number reduced to its last four characters: "••••1234"."""
-    visible = "".join(character for character in number if character.isalnum())[-4:]
-    return MASK + visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +40,7 @@ class AccountView:
     @property
     def masked(self) -> str:
         """The account number as it may be shown."""
-        return mask_number(self.account.number)
+        return mask_account(self.account.number)
 
     @property
     def pending_total(self) -> Decimal:

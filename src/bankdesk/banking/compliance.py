@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bankdesk.banking.accounts import format_date
 from bankdesk.banking.casework import escalate_case, open_case
 from bankdesk.banking.clues import negated
 from bankdesk.banking.context import AgentContext, identify
+from bankdesk.banking.formatting import format_date
 from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency
 from bankdesk.store.banking_models import Case, Customer
 from bankdesk.store.models import new_id

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bankdesk.banking.accounts import format_money
 from bankdesk.banking.casework import escalate_case, open_case
 from bankdesk.banking.context import (
     AgentContext,
     identify,
 )
+from bankdesk.banking.formatting import format_money
 from bankdesk.banking.matching import MatchResult, MatchStatus, describe, match_transactions
 from bankdesk.banking.matching import summary as transaction_summary
 from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency

@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bankdesk.banking.accounts import format_date, format_money
 from bankdesk.banking.context import (
     AgentContext,
     identify,
 )
+from bankdesk.banking.formatting import format_date, format_money
 from bankdesk.banking.schemas import Action, AgentRequest, AgentResult, Analysis, Urgency
 from bankdesk.domain.application import Field
 from bankdesk.domain.decision import Outcome

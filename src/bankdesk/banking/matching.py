@@ -18,8 +18,8 @@ from enum import StrEnum
 from statistics import median
 from typing import Any
 
-from bankdesk.banking.accounts import format_date, format_money
 from bankdesk.banking.clues import Clues, country_name, read_clues
+from bankdesk.banking.formatting import format_date, format_money
 from bankdesk.domain.money import to_cents
 from bankdesk.store.banking_models import Transaction
 

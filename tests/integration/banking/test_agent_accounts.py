@@ -6,8 +6,9 @@ from decimal import Decimal
 from tests.support.agents import run_agent
 from tests.support.bank import NOW, SeededCustomer, seed_customer
 
-from bankdesk.banking.accounts import account_summary_agent, format_money, mask_number
-from bankdesk.banking.redaction import contains_pii
+from bankdesk.banking.accounts import account_summary_agent
+from bankdesk.banking.formatting import format_money
+from bankdesk.banking.redaction import contains_pii, mask_account
 from bankdesk.banking.schemas import AgentResult, Urgency
 from bankdesk.bootstrap import Bankdesk
 from bankdesk.store.banking_models import DepositAccount
@@ -35,7 +36,7 @@ async def test_balances_pending_items_and_masked_numbers(bankdesk: Bankdesk) -> 
     assert "balance $2,450.12, available $2,310.12" in answer
     assert "balance $10,200.00, available $10,200.00" in answer
     assert "1 pending item totalling -$140.00: Whole Foods Market -$140.00" in answer
-    assert "••••" + seeded.checking_number[-4:] in answer
+    assert mask_account(seeded.checking_number) in answer
     assert seeded.checking_number not in answer
     assert seeded.checking_number[-8:] not in answer  # nothing beyond the last four digits
     assert not contains_pii(answer)  # so the reply shows it as written
@@ -48,7 +49,7 @@ async def test_balances_pending_items_and_masked_numbers(bankdesk: Bankdesk) -> 
     checking, savings = analysis["accounts"]
     assert checking == {
         "kind": "checking",
-        "number": mask_number(seeded.checking_number),
+        "number": mask_account(seeded.checking_number),
         "currency": "USD",
         "status": "open",
         "balance": "2450.12",
@@ -97,7 +98,7 @@ async def test_overdrawn_and_foreign_currency_accounts(bankdesk: Bankdesk) -> No
     assert "balance 1,234.50 EUR, available 80.00 EUR" in result.answer
     assert "overdrawn" in result.answer
     assert "DE89370400440532013000" not in result.answer
-    assert "••••3000" in result.answer
+    assert "[account ending 3000]" in result.answer
     assert result.analysis.urgency == Urgency.NORMAL
     assert set(result.analysis.flags) == {"pending_items", "low_balance", "overdrawn"}
 
@@ -119,4 +120,3 @@ def test_money_is_formatted_as_customers_read_it() -> None:
     assert format_money(Decimal("-140"), "USD") == "-$140.00"
     assert format_money(Decimal("1234"), "EUR") == "1,234.00 EUR"
     assert format_money(Decimal("0.005"), "USD") == "$0.00"  # half to even
-    assert mask_number("0045 1234 5678") == "••••5678"
