@@ -1,6 +1,6 @@
 """Wire settings into the parts bankdesk runs with; API, CLI and handlers call this once."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bankdesk.banking.agents import AGENTS
@@ -19,13 +19,17 @@ from bankdesk.llm.openai_compatible import OpenAIConfig, OpenAIProvider
 from bankdesk.llm.protocol import Provider
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.policy.registry import PACKAGED_POLICY_DIR, discover
+from bankdesk.runtime.executor import Executor, LocalExecutor
+from bankdesk.runtime.functions import FUNCTIONS
+from bankdesk.runtime.lending import PolicyFunction
 from bankdesk.settings import Settings, get_settings
 from bankdesk.store.database import Database, connect
 
 
 @dataclass(frozen=True, slots=True)
 class Bankdesk:
-    """The wired application: settings, policies, the model, lending, banking, the database."""
+    """The wired application: settings, policies, the model, lending, banking, the database,
+    and the executor that runs the functions (the lending policy step, the agents)."""
 
     settings: Settings
     policies: PolicyEngine
@@ -34,6 +38,12 @@ class Bankdesk:
     lending: LendingFlow
     banking: RetailBanking
     database: Database
+    executor: Executor
+
+    async def close(self) -> None:
+        """Release the executor's threads and the database's connections."""
+        await self.executor.close()
+        await self.database.dispose()
 
 
 def build_provider(settings: Settings) -> Provider:
@@ -93,12 +103,12 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
     provider = build_provider(settings)
     reader = ApplicationReader(provider, fallback=settings.llm_fallback)
     database = connect(settings.database_url)  # no connection is made until one is used
+    local = LocalExecutor(FUNCTIONS)
+    executor = build_executor(settings, local)
+    lending = replace(lending, evaluator=PolicyFunction(executor))
     orchestrator = Orchestrator(
-        agents=AGENTS,
+        executor=executor,
         sessions=database.sessions,
-        policies=policies,
-        lending=lending,
-        reader=reader,
         timeout_seconds=settings.agent_timeout_seconds,
     )
     banking = RetailBanking(
@@ -107,7 +117,7 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
         routing=read_routing(settings.routing_file, agents=AGENTS),
         orchestrator=orchestrator,
     )
-    return Bankdesk(
+    app = Bankdesk(
         settings=settings,
         policies=policies,
         provider=provider,
@@ -115,7 +125,19 @@ def bootstrap(settings: Settings | None = None) -> Bankdesk:
         lending=lending,
         banking=banking,
         database=database,
+        executor=executor,
     )
+    local.attach(app)  # the functions run on the application they belong to
+    return app
+
+
+def build_executor(settings: Settings, local: LocalExecutor) -> Executor:
+    """The in-process executor, or the Lambda one when BANKDESK_EXECUTOR=lambda."""
+    if settings.executor == "local":
+        return local
+    from bankdesk.runtime.aws import LambdaExecutor  # boto3 loads only where it is used
+
+    return LambdaExecutor.from_settings(settings)
 
 
 def build_triage(settings: Settings, provider: Provider) -> Triage:

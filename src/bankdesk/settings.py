@@ -99,6 +99,38 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=300, description="Time each specialist agent has to answer."
     )
 
+    executor: Literal["local", "lambda"] = Field(
+        default="local",
+        description="Where the lending decision function and the banking agents run: local "
+        "(in this process) or lambda (AWS Lambda functions, invoked with boto3).",
+    )
+    lambda_endpoint_url: str | None = Field(
+        default=None,
+        description="Lambda endpoint to invoke, e.g. `bankdesk lambda serve`'s "
+        "http://127.0.0.1:9001 (AWS's own when unset; AWS_ENDPOINT_URL_LAMBDA works too).",
+    )
+    lambda_region: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("BANKDESK_LAMBDA_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
+        description="AWS region of the functions (AWS_REGION when unset, else us-east-1).",
+    )
+    lambda_function_prefix: str = Field(
+        default="",
+        max_length=40,
+        description="Prefix of the deployed function names, e.g. `bankdesk-prod-` (the stage).",
+    )
+    lambda_functions: dict[str, str] = Field(
+        default_factory=dict,
+        description="JSON map from a function's seed name to its deployed name or ARN; "
+        "overrides the prefix for the functions it names.",
+    )
+    lambda_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=900, description="Time to wait for one function's answer."
+    )
+    lambda_max_attempts: int = Field(
+        default=5, ge=1, le=20, description="Attempts per invocation when Lambda throttles (429)."
+    )
+
     llm_provider: Literal["offline", "openai"] = Field(
         default="offline",
         description="offline (no network) or openai (OpenAI or any OpenAI-compatible server).",

@@ -1,11 +1,17 @@
-"""Integration fixtures: every test runs on SQLite and on PostgreSQL, on a fresh database."""
+"""Integration fixtures: every test runs on SQLite and on PostgreSQL, on a fresh database.
 
+With BANKDESK_EXECUTOR=lambda the functions (the lending policy step, the banking agents)
+run in `bankdesk lambda serve`, started once, and each test points them at its database.
+"""
+
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from tests.support.databases import PostgresTemplate, require_postgres, sqlite_url
+from tests.support.lambda_endpoint import lambda_endpoint, point_functions_at
 
 from bankdesk.api.app import create_app
 from bankdesk.bootstrap import Bankdesk, bootstrap
@@ -33,11 +39,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
+ON_LAMBDA = os.environ.get("BANKDESK_EXECUTOR") == "lambda"
+
+
+@pytest.fixture(scope="session")
+def lambda_url() -> Iterator[str]:
+    """The local Lambda endpoint's URL (one endpoint for the whole run)."""
+    with lambda_endpoint() as url:
+        yield url
+
+
 @pytest.fixture
-async def bankdesk(database_url: str) -> AsyncIterator[Bankdesk]:
-    wired = bootstrap(Settings(database_url=database_url))  # type: ignore[call-arg]
+async def bankdesk(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Bankdesk]:
+    options: dict[str, str] = {"database_url": database_url}
+    if ON_LAMBDA:
+        url = request.getfixturevalue("lambda_url")
+        point_functions_at(url, database_url)
+        options["lambda_endpoint_url"] = url
+    wired = bootstrap(Settings(**options))  # type: ignore[arg-type]
     yield wired
-    await wired.database.dispose()
+    await wired.close()
 
 
 @pytest.fixture

@@ -6,6 +6,9 @@ from datetime import datetime
 from bankdesk.banking.context import Agent, AgentContext
 from bankdesk.banking.schemas import AgentPayload, AgentRequest, AgentResult
 from bankdesk.bootstrap import Bankdesk
+from bankdesk.runtime.banking import agent_function
+from bankdesk.runtime.executor import LocalExecutor
+from bankdesk.runtime.functions import FUNCTIONS
 from bankdesk.store.banking_models import Case
 from bankdesk.store.unit_of_work import UnitOfWork
 from tests.support.bank import NOW
@@ -45,3 +48,13 @@ async def run_agent(
         result = await agent(request, context=context)
         await uow.commit()
     return result, case_id
+
+
+def executor_with(bankdesk: Bankdesk, agents: dict[str, Agent]) -> LocalExecutor:
+    """An in-process executor with the shipped functions and these agents beside (or
+    instead of) the shipped ones."""
+    executor = LocalExecutor(
+        {**FUNCTIONS, **{name: agent_function(name, agent) for name, agent in agents.items()}}
+    )
+    executor.attach(bankdesk)
+    return executor

@@ -34,7 +34,7 @@ def create_app(bankdesk: Bankdesk | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
         yield
-        await wired.database.dispose()
+        await wired.close()
 
     api = FastAPI(title="bankdesk", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     api.state.bankdesk = wired

@@ -5,8 +5,8 @@ do. The text is redacted (cards, accounts, IBANs, SSNs, routing numbers, e-mail 
 phone numbers) and validated against the reply schema before anything leaves.
 """
 
-from bankdesk.banking.orchestrator import AgentOutcome
 from bankdesk.banking.redaction import contains_pii, redact
+from bankdesk.banking.runs import AgentOutcome
 from bankdesk.banking.schemas import SafeReply
 
 PURPOSES: dict[str, str] = {

@@ -4,7 +4,7 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,6 +61,24 @@ class AgentRequest(BaseModel):
             customer = rest.pop("customer_id", None)
             return {**rest, "payload": {"message": data["message"], "customer_id": customer}}
         return data
+
+
+class RunRef(BaseModel):
+    """Which contact case and run an orchestrated agent works for, and the time it takes
+    as now; the orchestrator sends it beside the seed's event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(min_length=1, max_length=32)
+    run_id: str = Field(min_length=1, max_length=32)
+    now: AwareDatetime
+
+
+class AgentInvocation(AgentRequest):
+    """An agent function's event: the seed's request, and `run` when an orchestrator sends
+    it (without one, the function stores the message as a contact case of its own)."""
+
+    run: RunRef | None = None
 
 
 class Analysis(BaseModel):

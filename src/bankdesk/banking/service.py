@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bankdesk.banking.orchestrator import AgentOutcome, Orchestrator
-from bankdesk.banking.planner import Plan, plan
+from bankdesk.banking.orchestrator import Orchestrator
+from bankdesk.banking.planner import Plan, Step, plan
 from bankdesk.banking.redaction import redact_values
 from bankdesk.banking.replies import compose
 from bankdesk.banking.routing import Routing
+from bankdesk.banking.runs import AgentOutcome
 from bankdesk.banking.schemas import (
     AgentPayload,
     AgentRequest,
@@ -45,14 +46,31 @@ class RetailBanking:
     orchestrator: Orchestrator
 
     async def handle(
-        self, request: MessageRequest, *, channel: str, actor: str, request_id: str | None = None
+        self,
+        request: MessageRequest,
+        *,
+        channel: str,
+        actor: str,
+        request_id: str | None = None,
+        classification: Classification | None = None,
+        agent: str | None = None,
     ) -> MessageResponse:
-        """Store the message, triage it, run the agents it needs and compose the reply."""
+        """Store the message, triage it, run the agents it needs and compose the reply.
+
+        A caller that classified the message itself (the seeds' router) passes its
+        `classification`; one that invoked a specialist directly names that `agent`, which
+        then runs alone."""
         unit = _Units(self.sessions, actor=actor, request_id=request_id)
         case_id = await _receive(unit, request, channel=channel)
-        triaged = await self._triage(request.message)
+        if classification is None:
+            triaged = await self._triage(request.message)
+        else:
+            triaged = Triaged(classification, "caller", ())
         await _record_triage(unit, case_id, triaged)
-        chosen = plan(triaged.classification, request.message, routing=self.routing)
+        if agent is None:
+            chosen = plan(triaged.classification, request.message, routing=self.routing)
+        else:
+            chosen = Plan((Step(agent, "invoked directly"),))
         agent_request = AgentRequest(
             classification=triaged.classification,
             payload=AgentPayload(message=request.message, customer_id=request.customer_id),

@@ -7,6 +7,7 @@ from bankdesk.cli.banking import triage_app
 from bankdesk.cli.demo import demo
 from bankdesk.cli.demo_data import demo_data
 from bankdesk.cli.keys import keys_app
+from bankdesk.cli.lambdas import lambda_app
 from bankdesk.cli.lending import apply, decide
 from bankdesk.cli.policy import policy_app
 from bankdesk.cli.service import db_app, serve
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(triage_app, name="triage")
+app.add_typer(lambda_app, name="lambda")
 
 
 def main() -> None:

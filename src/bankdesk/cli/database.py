@@ -21,7 +21,7 @@ def run_with_database(app: Bankdesk, work: Callable[[Bankdesk], Awaitable[T]]) -
         try:
             return await work(app)
         finally:
-            await app.database.dispose()
+            await app.close()
 
     return asyncio.run(run())
 

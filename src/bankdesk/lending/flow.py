@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Protocol
 
 from bankdesk.domain.application import Extraction, Field, LoanApplication
 from bankdesk.domain.decision import (
@@ -17,7 +18,7 @@ from bankdesk.domain.errors import PolicyInputRejected, PolicyNotApplicable, Tex
 from bankdesk.domain.money import round_ratio
 from bankdesk.lending.guardrails import Limits, Problem, check_application
 from bankdesk.lending.reading import Reading, offline_reading
-from bankdesk.policy.engine import PolicyEngine
+from bankdesk.policy.engine import PolicyEngine, PolicyInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class LendingDecision:
     reading: Reading | None = None
     loan_id_assigned: bool = False
     referrals: tuple[Problem, ...] = ()
+    # Checked and complete, but the policy has not been asked yet (see LendingFlow.settle).
+    awaiting_policy: bool = False
 
     @property
     def extraction(self) -> Extraction | None:
@@ -81,6 +84,14 @@ class LendingDecision:
         return None if self.dti is None else round_ratio(self.dti)
 
 
+class Evaluator(Protocol):
+    """Evaluates a policy on an application's inputs somewhere (here, or in a function)."""
+
+    async def __call__(self, policy_id: str, values: PolicyInput) -> PolicyResult:
+        """The policy's verdict; PolicyInputRejected when its schema refuses the inputs."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class LendingFlow:
     """Decides loan applications with one policy engine, policy and set of limits."""
@@ -90,6 +101,9 @@ class LendingFlow:
     limits: Limits
     default_currency: str
     max_text_chars: int = 20_000
+    # Where the policy is evaluated when the flow is persisted (the lending decision function,
+    # through the executor); None evaluates in this process.
+    evaluator: Evaluator | None = None
 
     def decide_text(self, text: str, *, policy_id: str | None = None) -> LendingDecision:
         """Decide a borrower's free-text request with the offline extractor alone."""
@@ -102,20 +116,22 @@ class LendingFlow:
             raise TextTooLong(len(text), self.max_text_chars)
 
     def decide_reading(self, reading: Reading, *, policy_id: str | None = None) -> LendingDecision:
-        """Decide what was read from a borrower's text; a reading that needs a person is
-        referred to review without asking the policy."""
+        """Decide what was read from a borrower's text with the policy engine in this process."""
+        return self.settle_here(self.check_reading(reading, policy_id=policy_id))
+
+    def check_reading(self, reading: Reading, *, policy_id: str | None = None) -> LendingDecision:
+        """Check what was read from a borrower's text; a reading that needs a person is referred
+        to review without asking the policy, and a complete one awaits the policy."""
         extraction = reading.extraction
         if referrals := reading.referrals:
-            decision = self.decide(
+            decision = self.check(
                 extraction.application, policy_id=policy_id, unsure=extraction.unsure, ask=False
             )
             # A referred field is listed once, as referred, not also as missing.
             referred = {problem.field for problem in referrals if problem.field is not None}
             problems = tuple(p for p in decision.problems if p.field not in referred)
             return replace(decision, reading=reading, referrals=referrals, problems=problems)
-        decision = self.decide(
-            extraction.application, policy_id=policy_id, unsure=extraction.unsure
-        )
+        decision = self.check(extraction.application, policy_id=policy_id, unsure=extraction.unsure)
         return replace(decision, reading=reading)
 
     def decide(
@@ -126,7 +142,22 @@ class LendingFlow:
         unsure: dict[Field, str] | None = None,
         ask: bool = True,
     ) -> LendingDecision:
-        """Check an application and, when it is complete (and `ask`), let the policy decide."""
+        """Check an application and, when it is complete (and `ask`), let the policy engine in
+        this process decide."""
+        return self.settle_here(
+            self.check(application, policy_id=policy_id, unsure=unsure, ask=ask)
+        )
+
+    def check(
+        self,
+        application: LoanApplication,
+        *,
+        policy_id: str | None = None,
+        unsure: dict[Field, str] | None = None,
+        ask: bool = True,
+    ) -> LendingDecision:
+        """Check an application: incomplete when it has problems (or `ask` is false),
+        otherwise a decision that awaits the policy (`settle` or `settle_here` gets it)."""
         policy = self.engine.get(policy_id or self.policy_id)
         foreign = sorted(policy.required_inputs - {name.value for name in Field})
         if foreign:
@@ -137,21 +168,44 @@ class LendingFlow:
         if assigned:
             application = replace(application, loan_id=new_loan_id())
         problems = check_application(application, limits=self.limits, unsure=unsure)
-        if problems or not ask:
-            return _incomplete(application, policy.ref, problems, assigned)
-        try:
-            result = self.engine.evaluate(policy.id, policy_inputs(application))
-        except PolicyInputRejected as rejected:
-            problem = Problem(
-                _field_named(rejected.detail), "POLICY_INPUT_REJECTED", rejected.detail
-            )
-            return _incomplete(application, policy.ref, (problem,), assigned)
         return LendingDecision(
             application=application,
-            policy=result.policy,
-            policy_result=result,
+            policy=policy.ref,
+            problems=problems,
             loan_id_assigned=assigned,
+            awaiting_policy=not problems and ask,
         )
+
+    def settle_here(self, decision: LendingDecision) -> LendingDecision:
+        """The decision with the policy's verdict, evaluated in this process."""
+        if not decision.awaiting_policy:
+            return decision
+        try:
+            result = self.engine.evaluate(decision.policy.id, policy_inputs(decision.application))
+        except PolicyInputRejected as rejected:
+            return answered(decision, rejected)
+        return answered(decision, result)
+
+    async def settle(self, decision: LendingDecision) -> LendingDecision:
+        """The decision with the policy's verdict, from the evaluator (the lending decision
+        function, through the executor) when the flow has one, else from this process."""
+        if not decision.awaiting_policy or self.evaluator is None:
+            return self.settle_here(decision)
+        try:
+            result = await self.evaluator(decision.policy.id, policy_inputs(decision.application))
+        except PolicyInputRejected as rejected:
+            return answered(decision, rejected)
+        return answered(decision, result)
+
+
+def answered(
+    decision: LendingDecision, verdict: PolicyResult | PolicyInputRejected
+) -> LendingDecision:
+    """A decision that awaited the policy, with the policy's result or its refusal of the inputs."""
+    if isinstance(verdict, PolicyInputRejected):
+        problem = Problem(_field_named(verdict.detail), "POLICY_INPUT_REJECTED", verdict.detail)
+        return replace(decision, problems=(problem,), awaiting_policy=False)
+    return replace(decision, policy=verdict.policy, policy_result=verdict, awaiting_policy=False)
 
 
 def new_loan_id() -> str:
@@ -168,15 +222,4 @@ def _field_named(detail: str) -> Field | None:
     """The application field a policy's schema complaint is about, if it names one."""
     return next(
         (name for name in Field if f'"{name.value}"' in detail or f"{name.value}:" in detail), None
-    )
-
-
-def _incomplete(
-    application: LoanApplication,
-    policy: PolicyRef,
-    problems: tuple[Problem, ...],
-    assigned: bool,
-) -> LendingDecision:
-    return LendingDecision(
-        application=application, policy=policy, problems=problems, loan_id_assigned=assigned
     )

@@ -225,8 +225,9 @@ def _reading(reading: Reading) -> ReadingView:
     )
 
 
-def seed_response(decision: LendingDecision) -> dict[str, Any]:
-    """The seed Lambda's response: statusCode 200 and a JSON body with decision, dti, loan_id."""
+def seed_response(decision: LendingDecision, **stored: str) -> dict[str, Any]:
+    """The seed Lambda's response: statusCode 200 and a JSON body with decision, dti, loan_id
+    (and where the decision is `stored`, when it is)."""
     body = {
         "decision": decision.outcome.value,
         "dti": _number(decision.dti_rounded) if decision.dti_rounded is not None else None,
@@ -234,6 +235,7 @@ def seed_response(decision: LendingDecision) -> dict[str, Any]:
         "reasons": [{"code": r.code, "message": r.message} for r in decision.reasons],
         "next_step": decision.next_action.value,
         "policy": {"id": decision.policy.id, "version": decision.policy.version},
+        **stored,
     }
     return {"statusCode": 200, "body": json.dumps(body)}
 

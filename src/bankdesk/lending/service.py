@@ -91,7 +91,7 @@ async def intake(
     if await process(uow, row, record) is None:
         return row, None
     await checkpoint()
-    return row, await _decide(uow, row, lambda: flow.decide_reading(reading))
+    return row, await _decide(uow, row, lambda: flow.settle(flow.check_reading(reading)))
 
 
 def _raising(error: Exception) -> Callable[[], Awaitable[None]]:
@@ -102,18 +102,23 @@ def _raising(error: Exception) -> Callable[[], Awaitable[None]]:
 
 
 async def decide_event(
-    uow: UnitOfWork, flow: LendingFlow, *, raw_request: str, event: DecisionEvent
+    uow: UnitOfWork,
+    flow: LendingFlow,
+    *,
+    raw_request: str,
+    event: DecisionEvent,
+    channel: str = "decide",
 ) -> tuple[LoanApplication, LendingDecision | None]:
     """Store a structured seed event, then let the policy decide it."""
-    row = await receive(uow, channel="decide", raw_request=raw_request)
-    return row, await _decide(uow, row, lambda: flow.decide(event.application()))
+    row = await receive(uow, channel=channel, raw_request=raw_request)
+    return row, await _decide(uow, row, lambda: flow.settle(flow.check(event.application())))
 
 
 async def _decide(
-    uow: UnitOfWork, row: LoanApplication, compute: Callable[[], LendingDecision]
+    uow: UnitOfWork, row: LoanApplication, compute: Callable[[], Awaitable[LendingDecision]]
 ) -> LendingDecision | None:
     async def decide_and_record() -> LendingDecision:
-        decision = compute()
+        decision = await compute()
         await record_decision(uow, row, decision)
         return decision
 

@@ -16,11 +16,14 @@ DECIDE_BODY = json.dumps(SEED_EVENT, indent=1)
 class BrokenFlow:
     """A lending flow whose every step raises, as a crashed extractor or engine would."""
 
-    def decide_reading(self, reading, **_options):
+    def check_reading(self, reading, **_options):
         raise RuntimeError("extractor crashed")
 
-    def decide(self, application, **_options):
+    def check(self, application, **_options):
         raise RuntimeError("policy engine crashed")
+
+    async def settle(self, decision):
+        return decision
 
 
 @pytest.fixture

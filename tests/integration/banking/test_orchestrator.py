@@ -3,6 +3,7 @@
 import asyncio
 from dataclasses import replace
 
+from tests.support.agents import executor_with
 from tests.support.bank import seed_customer
 
 from bankdesk.banking.context import AgentContext
@@ -46,7 +47,8 @@ async def slow(request: AgentRequest, *, context: AgentContext) -> AgentResult:
 
 def _orchestrator(bankdesk: Bankdesk):
     agents = {"answering": answering, "failing": failing, "slow": slow}
-    return replace(bankdesk.banking.orchestrator, agents=agents, timeout_seconds=0.3)
+    executor = executor_with(bankdesk, agents)
+    return replace(bankdesk.banking.orchestrator, executor=executor, timeout_seconds=0.3)
 
 
 async def _contact(bankdesk: Bankdesk) -> str:
@@ -100,7 +102,8 @@ async def test_the_agents_run_at_the_same_time(bankdesk: Bankdesk) -> None:
         return AgentResult(agent="waiting", analysis=Analysis(issue_type="x"), answer="done")
 
     orchestrator = replace(
-        bankdesk.banking.orchestrator, agents={"waiting": waiting_for_the_others}
+        bankdesk.banking.orchestrator,
+        executor=executor_with(bankdesk, {"waiting": waiting_for_the_others}),
     )
     case_id = await _contact(bankdesk)
     plan = Plan(tuple(Step("waiting", str(n)) for n in range(5)))
@@ -127,10 +130,9 @@ async def test_a_message_whose_agent_fails_is_escalated_and_answered(bankdesk: B
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
         seeded = await seed_customer(uow)
         await uow.commit()
-    agents = dict(bankdesk.banking.orchestrator.agents)
-    agents["account-summary-agent"] = failing
+    executor = executor_with(bankdesk, {"account-summary-agent": failing})
     banking = replace(
-        bankdesk.banking, orchestrator=replace(bankdesk.banking.orchestrator, agents=agents)
+        bankdesk.banking, orchestrator=replace(bankdesk.banking.orchestrator, executor=executor)
     )
 
     answered = await banking.handle(

@@ -88,7 +88,7 @@ def service(settings_for):
                 assert (await verify_chain(uow.session)).intact
             return body, record.json()
         finally:
-            await wired.database.dispose()
+            await wired.close()
 
     return submit
 
@@ -280,7 +280,7 @@ async def test_a_request_waiting_for_the_model_does_not_hold_up_another(settings
                 headers=headers | {"Idempotency-Key": "k-1"},
             )
     finally:
-        await wired.database.dispose()
+        await wired.close()
 
     assert (slow.status_code, fast.status_code) == (201, 201)
     assert finished.index("fast") < finished.index("slow")

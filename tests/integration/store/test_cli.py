@@ -58,7 +58,7 @@ def in_process(url: str, work: Callable[[Bankdesk], Awaitable[T]]) -> T:
         try:
             return await work(app)
         finally:
-            await app.database.dispose()
+            await app.close()
 
     return asyncio.run(run())
 

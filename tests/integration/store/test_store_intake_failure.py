@@ -13,8 +13,11 @@ from bankdesk.store.unit_of_work import UnitOfWork
 class BrokenFlow:
     """A lending flow with a bug: deciding raises."""
 
-    def decide_reading(self, reading, *, policy_id: str | None = None):
+    def check_reading(self, reading, *, policy_id: str | None = None):
         raise TimeoutError("the policy service did not answer within 30 s")
+
+    async def settle(self, decision):
+        return decision
 
 
 async def test_a_failed_request_is_kept_with_its_error_and_audited(bankdesk: Bankdesk) -> None:

@@ -1,0 +1,47 @@
+"""`bankdesk lambda serve`: the Lambda Invoke API on loopback, for development and tests."""
+
+import os
+import socket
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from bankdesk.cli.errors import reports_errors, stderr
+from bankdesk.runtime.catalog import CATALOG
+from bankdesk.runtime.endpoint import LocalLambda, create_endpoint
+
+lambda_app = typer.Typer(help="Run bankdesk's AWS Lambda functions on this machine.")
+
+
+@lambda_app.command("serve")
+@reports_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (keep it loopback).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
+    ] = 9001,
+) -> None:
+    """Serve the Lambda Invoke API; each function runs in its own processes through AWS's
+    Runtime Interface Client, with the function's time limit. Point boto3 here with
+    endpoint_url (or AWS_ENDPOINT_URL_LAMBDA)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    url = f"http://{host}:{listener.getsockname()[1]}"
+    functions = LocalLambda(CATALOG, environment=dict(os.environ))
+    stderr.print(f"Lambda endpoint at {url}", markup=False)
+    for spec in CATALOG.values():
+        stderr.print(
+            f"  {spec.name}  ({spec.handler}, {spec.timeout_seconds:g} s, {spec.memory_mb} MB)",
+            markup=False,
+        )
+    stderr.print(
+        f"try: AWS_ENDPOINT_URL_LAMBDA={url} BANKDESK_EXECUTOR=lambda bankdesk serve", markup=False
+    )
+    config = uvicorn.Config(
+        create_endpoint(functions), log_level="warning", access_log=False, lifespan="on"
+    )
+    uvicorn.Server(config).run(sockets=[listener])

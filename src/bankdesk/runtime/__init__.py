@@ -1,0 +1,1 @@
+"""Where bankdesk's functions run: executors (local, lambda), Lambda handlers, a local endpoint."""

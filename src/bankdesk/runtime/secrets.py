@@ -1,0 +1,35 @@
+"""Secrets for a Lambda function, read at its cold start from Secrets Manager or SSM.
+
+The deployment template gives a function the *name* of a secret (BANKDESK_DATABASE_URL_SECRET,
+OPENAI_API_KEY_SECRET), never its value, so the value is in neither the template nor the
+function's configuration. A name starting with `/` or `arn:aws:ssm:` is an SSM SecureString
+parameter; anything else is a Secrets Manager secret id or ARN.
+"""
+
+from collections.abc import MutableMapping
+
+SECRETS = {
+    "BANKDESK_DATABASE_URL_SECRET": "BANKDESK_DATABASE_URL",
+    "OPENAI_API_KEY_SECRET": "OPENAI_API_KEY",
+}
+
+
+def load_secrets(environ: MutableMapping[str, str]) -> None:
+    """Put each named secret's value in the variable it stands for, unless that is set."""
+    wanted = {
+        target: environ[source]
+        for source, target in SECRETS.items()
+        if environ.get(source) and not environ.get(target)
+    }
+    if not wanted:
+        return
+    import boto3  # only a function configured with secret names needs the SDK here
+
+    for target, name in wanted.items():
+        if name.startswith(("/", "arn:aws:ssm:")):
+            answer = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
+            environ[target] = answer["Parameter"]["Value"]
+        else:
+            environ[target] = boto3.client("secretsmanager").get_secret_value(SecretId=name)[
+                "SecretString"
+            ]

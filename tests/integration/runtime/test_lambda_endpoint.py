@@ -1,0 +1,197 @@
+"""`bankdesk lambda serve` speaks the Lambda Invoke API: the seeds' own boto3 client code
+runs against it unchanged but for `endpoint_url`, on both databases."""
+
+import json
+
+import boto3
+import botocore.exceptions
+import pytest
+from tests.support.bank import SeededCustomer, seed_customer
+from tests.support.lambda_endpoint import FAKE_CREDENTIALS, lambda_client, point_functions_at
+
+from bankdesk.bootstrap import Bankdesk
+from bankdesk.store.models import LoanApplication
+from bankdesk.store.unit_of_work import UnitOfWork
+
+MAYA = {
+    "loan_id": "LN-1001",
+    "borrower_name": "Maya Chen",
+    "income": 7200,
+    "monthly_debt": 1800,
+    "requested_amount": 45000,
+}
+SEED_MESSAGE = "I saw an unfamiliar card payment from last night and I want to dispute it."
+
+
+@pytest.fixture
+def functions(lambda_url: str, database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The endpoint, its functions on this test's database; boto3 finds credentials."""
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    point_functions_at(lambda_url, database_url)
+    return lambda_url
+
+
+@pytest.fixture
+async def seeded(bankdesk: Bankdesk) -> SeededCustomer:
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        customer = await seed_customer(uow)
+        await uow.commit()
+    return customer
+
+
+async def test_the_lending_seeds_client_code_gets_the_seed_decision(functions, bankdesk) -> None:
+    # The seed's code, with endpoint_url added.
+    lambda_client = boto3.client("lambda", region_name="us-east-1", endpoint_url=functions)
+    lambda_response = lambda_client.invoke(
+        FunctionName="lending-decision-function",
+        InvocationType="RequestResponse",
+        Payload=json.dumps(MAYA).encode("utf-8"),
+    )
+    result = json.loads(lambda_response["Payload"].read().decode("utf-8"))
+
+    assert lambda_response["StatusCode"] == 200
+    assert "FunctionError" not in lambda_response
+    assert result["statusCode"] == 200
+    body = json.loads(result["body"])
+    assert (body["decision"], body["dti"], body["loan_id"]) == ("approve", 0.25, "LN-1001")
+    assert body["next_step"] == "send approval notice"
+    async with UnitOfWork(bankdesk.database.sessions) as uow:
+        stored = await uow.session.get(LoanApplication, body["application_id"])
+        assert stored is not None
+        assert json.loads(stored.raw_request) == MAYA  # stored as received, then decided
+        assert (stored.channel, stored.status) == ("lambda", "decided")
+
+
+async def test_the_routers_client_code_gets_the_seed_analysis(functions, bankdesk, seeded) -> None:
+    lambda_client = boto3.client("lambda", region_name="us-east-1", endpoint_url=functions)
+
+    def route_to_agent(classification: dict, payload: dict) -> dict:  # the seed's function
+        intent_to_function = {
+            "fraud_report": "fraud-check-agent",
+            "card_dispute": "customer-service-agent",
+            "loan_question": "loan-assistant-agent",
+            "balance_inquiry": "account-summary-agent",
+            "general_support": "general-support-agent",
+        }
+        function_name = intent_to_function.get(classification["intent"], "general-support-agent")
+        event = {"classification": classification, "payload": payload}
+        result = lambda_client.invoke(
+            FunctionName=function_name,
+            InvocationType="RequestResponse",
+            Payload=json.dumps(event).encode("utf-8"),
+        )
+        return json.loads(result["Payload"].read().decode("utf-8"))
+
+    classification = {
+        "intent": "card_dispute",
+        "confidence": 0.94,
+        "summary": "Customer reports an unfamiliar card transaction.",
+    }
+    result = route_to_agent(
+        classification, {"message": SEED_MESSAGE, "customer_id": seeded.customer_id}
+    )
+
+    assert result["statusCode"] == 200
+    body = json.loads(result["body"])
+    assert body["agent"] == "customer-service-agent"
+    assert body["analysis"] == {
+        "issue_type": "card_dispute",
+        "urgency": "high",
+        "flags": ["potential_fraud"],
+    }
+    assert "notes" not in body  # a direct caller gets the channel's view
+    assert seeded.checking_number not in result["body"]
+    async with UnitOfWork(bankdesk.database.sessions) as uow:
+        contact = await uow.cases.get(body["case_id"])
+        assert contact is not None and contact.message == SEED_MESSAGE
+        assert contact.details["triage"]["source"] == "caller"
+        children = await uow.cases.children(body["case_id"])
+    assert [child.kind for child in children] == ["dispute"]
+
+
+async def test_the_router_function_triages_and_fans_out(functions, bankdesk, seeded) -> None:
+    client = lambda_client(functions)
+    event = {"message": "What is my checking balance?", "customer_id": seeded.customer_id}
+
+    response = client.invoke(FunctionName="retail-banking-router", Payload=json.dumps(event))
+
+    result = json.loads(response["Payload"].read())
+    body = json.loads(result["body"])
+    assert body["intent"] == "balance_inquiry"
+    assert {a["agent"]: a["status"] for a in body["agents"]} == {
+        "account-summary-agent": "ok",
+        "compliance-review-agent": "ok",
+    }
+    async with UnitOfWork(bankdesk.database.sessions) as uow:
+        runs = await uow.cases.runs(body["case_id"])
+    assert sorted(run.agent for run in runs) == ["account-summary-agent", "compliance-review-agent"]
+
+
+async def test_an_unknown_function_is_resource_not_found(functions) -> None:
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        lambda_client(functions).invoke(FunctionName="wire-money-agent", Payload=b"{}")
+
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+async def test_a_payload_over_six_megabytes_is_refused(functions) -> None:
+    event = {"message": "x" * (6 * 1024 * 1024)}
+
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        lambda_client(functions).invoke(FunctionName="fraud-check-agent", Payload=json.dumps(event))
+
+    assert raised.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
+
+
+async def test_a_payload_that_is_not_json_is_refused(functions) -> None:
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        lambda_client(functions).invoke(FunctionName="fraud-check-agent", Payload=b"{not json")
+
+    assert raised.value.response["Error"]["Code"] == "InvalidRequestContentException"
+
+
+@pytest.mark.parametrize(
+    ("function", "event", "says"),
+    [
+        ("lending-decision-function", {"income": "a lot"}, "income"),
+        ("lending-decision-function", [1, 2], "JSON object"),
+        ("fraud-check-agent", {"payload": {"customer_id": "cust_1"}}, "payload.message"),
+        ("retail-banking-router", {"message": "   "}, "blank"),
+    ],
+)
+async def test_a_bad_event_gets_a_400_body_that_says_what_is_wrong(
+    functions, function, event, says
+) -> None:
+    response = lambda_client(functions).invoke(FunctionName=function, Payload=json.dumps(event))
+
+    assert "FunctionError" not in response
+    result = json.loads(response["Payload"].read())
+    assert result["statusCode"] == 400
+    assert says in json.loads(result["body"])["detail"]
+
+
+async def test_a_handler_that_raises_is_a_function_error(functions, tmp_path) -> None:
+    # A database that was never migrated: the handler's query fails, unhandled.
+    point_functions_at(functions, f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+
+    response = lambda_client(functions).invoke(
+        FunctionName="lending-decision-function", Payload=json.dumps(MAYA)
+    )
+
+    assert response["FunctionError"] == "Unhandled"
+    error = json.loads(response["Payload"].read())
+    assert error["errorType"] == "OperationalError"
+
+
+async def test_a_direct_call_stores_the_message_as_a_contact_case(
+    functions, bankdesk, seeded
+) -> None:
+    event = {"payload": {"message": "Is my card blocked?", "customer_id": seeded.customer_id}}
+
+    lambda_client(functions).invoke(FunctionName="fraud-check-agent", Payload=json.dumps(event))
+
+    async with UnitOfWork(bankdesk.database.sessions) as uow:
+        contacts = await uow.cases.for_customer(seeded.customer_id)
+    assert any(c.kind == "service" and c.message == "Is my card blocked?" for c in contacts)
