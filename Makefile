@@ -2,6 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Run again with the functions on the local Lambda endpoint (`bankdesk lambda serve`).
+LAMBDA_SUITES := tests/integration/api tests/integration/banking tests/integration/llm
 
 .PHONY: run test lint bench clean
 
@@ -20,6 +22,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$status
+	BANKDESK_EXECUTOR=lambda $(BIN)/pytest -q $(LAMBDA_SUITES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

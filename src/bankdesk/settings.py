@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     )
     lambda_function_prefix: str = Field(
         default="",
-        max_length=40,
+        max_length=39,  # Lambda names are at most 64; the longest seed name is 25
         description="Prefix of the deployed function names, e.g. `bankdesk-prod-` (the stage).",
     )
     lambda_functions: dict[str, str] = Field(

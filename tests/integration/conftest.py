@@ -39,7 +39,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-ON_LAMBDA = os.environ.get("BANKDESK_EXECUTOR") == "lambda"
+# Only the `bankdesk` fixture runs on the endpoint; no other process (a CLI under test)
+# inherits the setting and goes looking for AWS.
+ON_LAMBDA = os.environ.pop("BANKDESK_EXECUTOR", "local") == "lambda"
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +57,7 @@ async def bankdesk(request: pytest.FixtureRequest, database_url: str) -> AsyncIt
     if ON_LAMBDA:
         url = request.getfixturevalue("lambda_url")
         point_functions_at(url, database_url)
-        options["lambda_endpoint_url"] = url
+        options |= {"executor": "lambda", "lambda_endpoint_url": url}
     wired = bootstrap(Settings(**options))  # type: ignore[arg-type]
     yield wired
     await wired.close()

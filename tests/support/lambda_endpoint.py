@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,7 +14,7 @@ import boto3
 from botocore.config import Config
 
 from bankdesk.runtime.catalog import CATALOG
-from bankdesk.runtime.executor import ROUTER
+from bankdesk.runtime.endpoint import as_deployed
 
 READY = re.compile(r"Lambda endpoint at (http://\S+)")
 # boto3 signs every request; the local endpoint checks no signature, so any key does.
@@ -63,12 +64,16 @@ def point_functions_at(url: str, database_url: str, **variables: str) -> None:
     """Give every function this database and its catalog settings back (a new configuration:
     warm sandboxes retire); the router fans out through the endpoint, as it does on AWS."""
     client = lambda_client(url)
-    fan_out = {"BANKDESK_EXECUTOR": "lambda", "BANKDESK_LAMBDA_ENDPOINT_URL": url}
-    for name in CATALOG:
-        own = fan_out if name == ROUTER else {"BANKDESK_EXECUTOR": "local"}
+    deployed = as_deployed(CATALOG, url)
+
+    def configure(name: str) -> None:
+        own = deployed[name].environment
         client.update_function_configuration(
             FunctionName=name,
             Timeout=round(CATALOG[name].timeout_seconds),
             Environment={"Variables": {"BANKDESK_DATABASE_URL": database_url, **own, **variables}},
         )
         client.delete_function_concurrency(FunctionName=name)
+
+    with ThreadPoolExecutor(len(CATALOG)) as pool:
+        list(pool.map(configure, CATALOG))

@@ -9,7 +9,7 @@ import uvicorn
 
 from bankdesk.cli.errors import reports_errors, stderr
 from bankdesk.runtime.catalog import CATALOG
-from bankdesk.runtime.endpoint import LocalLambda, create_endpoint
+from bankdesk.runtime.endpoint import LocalLambda, as_deployed, create_endpoint
 
 lambda_app = typer.Typer(help="Run bankdesk's AWS Lambda functions on this machine.")
 
@@ -25,13 +25,14 @@ def serve(
     ] = 9001,
 ) -> None:
     """Serve the Lambda Invoke API; each function runs in its own processes through AWS's
-    Runtime Interface Client, with the function's time limit. Point boto3 here with
+    Runtime Interface Client, with the function's time limit, on this shell's BANKDESK_*
+    settings (the router fans out through this endpoint). Point boto3 here with
     endpoint_url (or AWS_ENDPOINT_URL_LAMBDA)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     url = f"http://{host}:{listener.getsockname()[1]}"
-    functions = LocalLambda(CATALOG, environment=dict(os.environ))
+    functions = LocalLambda(as_deployed(CATALOG, url), environment=dict(os.environ))
     stderr.print(f"Lambda endpoint at {url}", markup=False)
     for spec in CATALOG.values():
         stderr.print(

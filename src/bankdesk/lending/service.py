@@ -162,6 +162,8 @@ async def _fail(uow: UnitOfWork, row: LoanApplication, error: Exception) -> None
 
 async def record_decision(uow: UnitOfWork, row: LoanApplication, decision: LendingDecision) -> None:
     """Fill the application from the decision, store the decision, queue its notice, audit."""
+    if decision.awaiting_policy:  # a bug: the flow checked but never asked the policy
+        raise ValueError("the decision awaits the policy; settle it before recording it")
     result = decision.policy_result
     view = DecisionView.of(decision)
     _fill(row, decision, view)

@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bankdesk.runtime.catalog import CATALOG, FunctionSpec
-from bankdesk.runtime.executor import MAX_PAYLOAD_BYTES
+from bankdesk.runtime.executor import MAX_PAYLOAD_BYTES, ROUTER
 from bankdesk.runtime.sandbox import Answer, Sandbox
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,18 @@ class LocalLambda:
     async def close(self) -> None:
         """Stop every sandbox of every function."""
         await asyncio.gather(*(pool.close() for pool in self.pools.values()))
+
+
+def as_deployed(specs: Mapping[str, FunctionSpec], url: str) -> dict[str, FunctionSpec]:
+    """The functions wired as the SAM template wires them: the router fans out to the others
+    through this endpoint; every other function does its work in its own process."""
+    fan_out = {"BANKDESK_EXECUTOR": "lambda", "BANKDESK_LAMBDA_ENDPOINT_URL": url}
+    return {
+        name: replace(
+            spec, environment=fan_out if name == ROUTER else {"BANKDESK_EXECUTOR": "local"}
+        )
+        for name, spec in specs.items()
+    }
 
 
 def create_endpoint(functions: LocalLambda) -> Starlette:

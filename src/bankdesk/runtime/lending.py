@@ -11,10 +11,12 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from bankdesk.domain.application import LoanApplication
 from bankdesk.domain.decision import Outcome, PolicyRef, PolicyResult, Reason
 from bankdesk.domain.errors import PolicyInputRejected, PolicyNotFound
+from bankdesk.lending.flow import policy_inputs
 from bankdesk.lending.schemas import DecisionEvent, seed_response
 from bankdesk.lending.service import decide_event
 from bankdesk.policy.engine import PolicyInput
@@ -26,29 +28,22 @@ if TYPE_CHECKING:
     from bankdesk.bootstrap import Bankdesk
 
 REJECTED = "policy_input_rejected"
+APPLICATION = TypeAdapter(LoanApplication)
 
 
 class PolicyQuestion(BaseModel):
-    """The flow's `evaluate_only` event: a policy and an application's checked inputs
-    (money as decimal strings, so nothing is rounded on the way)."""
+    """The flow's `evaluate_only` event: a policy and an application's checked inputs, named
+    as the application's fields (money as decimal strings, so nothing is rounded)."""
 
     model_config = ConfigDict(extra="forbid")
 
     evaluate_only: bool
     policy_id: str = Field(min_length=1, max_length=100)
-    loan_id: str | None = None
-    borrower_name: str | None = None
-    income: Decimal | None = None
-    monthly_debt: Decimal | None = None
-    requested_amount: Decimal | None = None
-    currency: str | None = None
-    employment_years: Decimal | None = None
-    term_months: int | None = None
-    purpose: str | None = None
+    inputs: dict[str, Any]
 
-    def values(self) -> dict[str, Any]:
-        """The inputs the policy is given."""
-        return self.model_dump(exclude={"evaluate_only", "policy_id"}, exclude_none=True)
+    def values(self) -> dict[str, Decimal | int | str | None]:
+        """The inputs, typed as the application types them, as the policy is given them."""
+        return policy_inputs(APPLICATION.validate_python(self.inputs))
 
 
 async def lending_decision(app: "Bankdesk", event: dict[str, Any]) -> dict[str, Any]:
@@ -109,11 +104,8 @@ class PolicyFunction:
 
     async def __call__(self, policy_id: str, values: PolicyInput) -> PolicyResult:
         """The policy's verdict on the values; PolicyInputRejected as the engine raises it."""
-        event = {
-            "evaluate_only": True,
-            "policy_id": policy_id,
-            **{name: str(v) if isinstance(v, Decimal) else v for name, v in values.items()},
-        }
+        inputs = {name: str(v) if isinstance(v, Decimal) else v for name, v in values.items()}
+        event = {"evaluate_only": True, "policy_id": policy_id, "inputs": inputs}
         try:
             body = await invoke(self._executor, LENDING_DECISION, event)
         except FunctionRefused as refusal:

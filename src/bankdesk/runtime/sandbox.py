@@ -168,6 +168,8 @@ class Sandbox:
     def _on_exit(self) -> None:
         if self._process is not None:
             asyncio.get_running_loop().remove_reader(self._process.sentinel)
+        if self._server is not None:
+            self._server.close()
         self._exited.set()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

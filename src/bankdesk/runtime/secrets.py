@@ -2,7 +2,7 @@
 
 The deployment template gives a function the *name* of a secret (BANKDESK_DATABASE_URL_SECRET,
 OPENAI_API_KEY_SECRET), never its value, so the value is in neither the template nor the
-function's configuration. A name starting with `/` or `arn:aws:ssm:` is an SSM SecureString
+function's configuration. A name starting with `/`, or an `arn:…:ssm:` ARN, is an SSM SecureString
 parameter; anything else is a Secrets Manager secret id or ARN.
 """
 
@@ -26,7 +26,7 @@ def load_secrets(environ: MutableMapping[str, str]) -> None:
     import boto3  # only a function configured with secret names needs the SDK here
 
     for target, name in wanted.items():
-        if name.startswith(("/", "arn:aws:ssm:")):
+        if name.startswith("/") or (name.startswith("arn:") and ":ssm:" in name):
             answer = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
             environ[target] = answer["Parameter"]["Value"]
         else:

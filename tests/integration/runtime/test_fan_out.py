@@ -4,8 +4,7 @@ slow function costs only its own answer; the case escalates and nothing is lost.
 import asyncio
 import json
 
-import pytest
-from tests.support.bank import SeededCustomer, seed_customer
+from tests.support.bank import SeededCustomer
 from tests.support.lambda_endpoint import lambda_client
 
 from bankdesk.banking.schemas import MessageRequest
@@ -13,14 +12,6 @@ from bankdesk.bootstrap import Bankdesk
 from bankdesk.store.unit_of_work import UnitOfWork
 
 SEED_MESSAGE = "I saw an unfamiliar card payment from last night and I want to dispute it."
-
-
-@pytest.fixture
-async def seeded(on_lambda: Bankdesk) -> SeededCustomer:
-    async with UnitOfWork(on_lambda.database.sessions, actor="test") as uow:
-        customer = await seed_customer(uow)
-        await uow.commit()
-    return customer
 
 
 async def _handle(app: Bankdesk, customer: SeededCustomer, message: str = SEED_MESSAGE):

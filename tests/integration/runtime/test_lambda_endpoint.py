@@ -6,10 +6,11 @@ import json
 import boto3
 import botocore.exceptions
 import pytest
-from tests.support.bank import SeededCustomer, seed_customer
 from tests.support.lambda_endpoint import FAKE_CREDENTIALS, lambda_client, point_functions_at
 
-from bankdesk.bootstrap import Bankdesk
+from bankdesk.runtime.aws import LambdaExecutor
+from bankdesk.runtime.executor import FunctionFailed, FunctionUnavailable, PayloadTooLarge, invoke
+from bankdesk.settings import Settings
 from bankdesk.store.models import LoanApplication
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -30,14 +31,6 @@ def functions(lambda_url: str, database_url: str, monkeypatch: pytest.MonkeyPatc
         monkeypatch.setenv(name, value)
     point_functions_at(lambda_url, database_url)
     return lambda_url
-
-
-@pytest.fixture
-async def seeded(bankdesk: Bankdesk) -> SeededCustomer:
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        customer = await seed_customer(uow)
-        await uow.commit()
-    return customer
 
 
 async def test_the_lending_seeds_client_code_gets_the_seed_decision(functions, bankdesk) -> None:
@@ -195,3 +188,53 @@ async def test_a_direct_call_stores_the_message_as_a_contact_case(
     async with UnitOfWork(bankdesk.database.sessions) as uow:
         contacts = await uow.cases.for_customer(seeded.customer_id)
     assert any(c.kind == "service" and c.message == "Is my card blocked?" for c in contacts)
+
+
+async def test_the_executor_refuses_an_oversized_event_before_sending_it(functions) -> None:
+    executor = LambdaExecutor.from_settings(Settings(lambda_endpoint_url=functions))  # type: ignore[call-arg]
+
+    with pytest.raises(PayloadTooLarge, match="at most 6,291,456"):
+        await executor.invoke("fraud-check-agent", {"message": "x" * (6 * 1024 * 1024)})
+
+
+async def test_the_executor_reports_unknown_and_failing_functions(functions, tmp_path) -> None:
+    executor = LambdaExecutor.from_settings(Settings(lambda_endpoint_url=functions))  # type: ignore[call-arg]
+    point_functions_at(functions, f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+
+    with pytest.raises(FunctionUnavailable, match="ResourceNotFoundException"):
+        await executor.invoke("wire-money-agent", {})
+    with pytest.raises(FunctionFailed) as failed:
+        await executor.invoke("lending-decision-function", MAYA)
+    assert failed.value.error_type == "OperationalError"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "explicit", "found"),
+    [
+        ("", {}, True),
+        ("bankdesk-prod-", {}, False),  # no function of that name on this endpoint
+        (
+            "bankdesk-prod-",
+            {"lending-decision-function": "arn:aws:lambda:us-east-1:000000000000:function:"
+             "lending-decision-function"},
+            True,
+        ),
+    ],
+)  # fmt: skip
+async def test_function_names_come_from_the_prefix_or_the_map(
+    functions, prefix, explicit, found
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        lambda_endpoint_url=functions,
+        lambda_function_prefix=prefix,
+        lambda_functions=explicit,
+    )
+    executor = LambdaExecutor.from_settings(settings)
+    event = {"evaluate_only": True, "policy_id": "seed-dti", "inputs": MAYA}
+
+    if found:
+        body = await invoke(executor, "lending-decision-function", event)
+        assert body["decision"] == "approve"
+    else:
+        with pytest.raises(FunctionUnavailable):
+            await invoke(executor, "lending-decision-function", event)
