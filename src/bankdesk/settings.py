@@ -36,7 +36,10 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
 class Settings(BaseSettings):
     """Everything bankdesk can be configured with; every field has an embedded default."""
 
-    model_config = SettingsConfigDict(env_prefix="BANKDESK_", extra="ignore", frozen=True)
+    # populate_by_name: Settings(lambda_region=...) works beside the aliases' variables.
+    model_config = SettingsConfigDict(
+        env_prefix="BANKDESK_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./bankdesk.db",
@@ -106,6 +109,7 @@ class Settings(BaseSettings):
     )
     lambda_endpoint_url: str | None = Field(
         default=None,
+        validation_alias=AliasChoices("BANKDESK_LAMBDA_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA"),
         description="Lambda endpoint to invoke, e.g. `bankdesk lambda serve`'s "
         "http://127.0.0.1:9001 (AWS's own when unset; AWS_ENDPOINT_URL_LAMBDA works too).",
     )

@@ -100,7 +100,7 @@ async def intake(
             app.reader,
             text=payload.text,
             applicant_id=payload.applicant_id,
-            checkpoint=_checkpoint(app, uow),
+            checkpoint=_checkpoint(app, uow, read_by_model=True),
         )
         return _decided("intake", row, decision, metrics, _intake_view)
 
@@ -121,7 +121,13 @@ async def decide(
     raw = (await request.body()).decode("utf-8", errors="replace")
 
     async def produce() -> tuple[int, DecideResponse | ProcessingFailed]:
-        row, decision = await service.decide_event(uow, app.lending, raw_request=raw, event=event)
+        row, decision = await service.decide_event(
+            uow,
+            app.lending,
+            raw_request=raw,
+            event=event,
+            checkpoint=_checkpoint(app, uow, read_by_model=False),
+        )
         return _decided("decide", row, decision, metrics, _decide_view)
 
     return await respond_once(request, uow, key=idempotency_key, owner=key.id, produce=produce)
@@ -158,11 +164,12 @@ async def audit_trail(
     return _found(found).audit_trail or []
 
 
-def _checkpoint(app: App, uow: Session) -> service.Checkpoint:
-    """With a remote model, commit before it is asked: a request it keeps waiting then holds
-    no transaction (on SQLite, no write lock) and another with its Idempotency-Key gets 409
-    "still being processed". The offline reader answers at once: one transaction is enough."""
-    if app.provider.info.remote:
+def _checkpoint(app: App, uow: Session, *, read_by_model: bool) -> service.Checkpoint:
+    """With a remote model reading the request, or the policy step on AWS Lambda, commit
+    before they are asked: a request they keep waiting then holds no transaction (on
+    SQLite, no write lock) and another with its Idempotency-Key gets 409 "still being
+    processed". In this process both answer at once: one transaction is enough."""
+    if (read_by_model and app.provider.info.remote) or app.settings.executor == "lambda":
         return uow.commit
     return service.no_checkpoint
 

@@ -1,7 +1,8 @@
 """Runs a plan's agents concurrently through the executor, each with its own time limit.
 
 Each agent is a function (in this process or on AWS Lambda: the executor decides). The
-function does its work and stores its run in one transaction. An agent that fails, is
+orchestrator records each run it dispatches on the case first; the function does its work
+and stores its run in one transaction (see runs.py). An agent that fails, is
 throttled or runs out of time loses only its own work; the orchestrator stores its run as
 failed or timed out under the same run id (which fences off a late answer), the others'
 answers stand, and the caller escalates the case.
@@ -19,7 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bankdesk.banking.planner import Plan
 from bankdesk.banking.redaction import redact
-from bankdesk.banking.runs import FAILED, OK, TIMED_OUT, AgentOutcome, since, store_run
+from bankdesk.banking.runs import (
+    FAILED,
+    OK,
+    TIMED_OUT,
+    AgentOutcome,
+    dispatch,
+    since,
+    store_run,
+)
 from bankdesk.banking.schemas import AgentRequest, AgentResult, RunRef
 from bankdesk.runtime.executor import Executor, invoke
 from bankdesk.store.banking_models import AgentRun
@@ -40,11 +49,23 @@ class Orchestrator:
 
     async def run(self, plan: Plan, request: AgentRequest, *, case_id: str) -> list[AgentOutcome]:
         """Every planned agent's outcome, in the plan's order."""
-        runs = [self._run_one(step.agent, request, case_id=case_id) for step in plan.steps]
-        return list(await asyncio.gather(*runs))
+        now = self.clock()
+        runs = [RunRef(case_id=case_id, run_id=new_id()) for _ in plan.steps]
+        async with UnitOfWork(self.sessions, actor="orchestrator") as uow:
+            for step, run in zip(plan.steps, runs, strict=True):
+                await dispatch(
+                    uow, run, agent=step.agent, now=now, timeout_seconds=self.timeout_seconds
+                )
+            await uow.commit()
+        calls = [
+            self._run_one(step.agent, request, run, now=now)
+            for step, run in zip(plan.steps, runs, strict=True)
+        ]
+        return list(await asyncio.gather(*calls))
 
-    async def _run_one(self, name: str, request: AgentRequest, *, case_id: str) -> AgentOutcome:
-        run = RunRef(case_id=case_id, run_id=new_id(), now=self.clock())
+    async def _run_one(
+        self, name: str, request: AgentRequest, run: RunRef, *, now: datetime
+    ) -> AgentOutcome:
         event = {**request.model_dump(mode="json"), "run": run.model_dump(mode="json")}
         started = time.perf_counter()
         try:
@@ -59,14 +80,14 @@ class Orchestrator:
             outcome = AgentOutcome(name, FAILED, run.run_id, since(started), error=error)
         else:
             return AgentOutcome(name, OK, run.run_id, since(started), result=result)
-        return await self._store_failure(outcome, request, run)
+        return await self._store_failure(outcome, request, run, now=now)
 
     async def _store_failure(
-        self, outcome: AgentOutcome, request: AgentRequest, run: RunRef
+        self, outcome: AgentOutcome, request: AgentRequest, run: RunRef, *, now: datetime
     ) -> AgentOutcome:
         try:
             async with UnitOfWork(self.sessions, actor=f"agent:{outcome.agent}") as uow:
-                await store_run(uow, outcome, request, case_id=run.case_id, started_at=run.now)
+                await store_run(uow, outcome, request, case_id=run.case_id, started_at=now)
                 await uow.commit()
         except IntegrityError:
             # The function stored this run after all (it answered just past the time limit,

@@ -1,14 +1,18 @@
 """One agent's run, as its function performs it: its own transaction, stored with its result.
 
-The run row is written in the same transaction as the agent's work, under the id the
-orchestrator chose. An orchestrator that gave up waiting stores its own row under that id
-first, so a late answer cannot commit: the unique id fences it off, and its work is rolled
-back with it.
+The orchestrator records each run it dispatches on the contact case (run id, agent, clock,
+time limit) before invoking the agent's function, so a function only works on a run that
+was dispatched to it, for the message that case holds, with the clock the orchestrator
+chose, and not after its time limit. The run row is written in the same transaction as the
+agent's work, under the dispatched id; an orchestrator that gave up waiting stores its own
+row under that id first, so a late answer cannot commit (the id is taken) and its work is
+rolled back with it. What an agent checkpointed before (the loan agent's received
+application, kept so that no request is lost) stays.
 """
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,9 +23,15 @@ from bankdesk.lending.flow import LendingFlow
 from bankdesk.lending.reading import ApplicationReader
 from bankdesk.policy.engine import PolicyEngine
 from bankdesk.store.banking_models import AgentRun
+from bankdesk.store.cases import DISPATCHED
+from bankdesk.store.models import utcnow
 from bankdesk.store.unit_of_work import UnitOfWork
 
 OK, FAILED, TIMED_OUT = "ok", "failed", "timed_out"
+
+
+class RunRefused(Exception):
+    """The function was asked to perform a run that was not dispatched to it as asked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,21 +61,52 @@ class AgentOutcome:
         return self.status == OK
 
 
+async def dispatch(
+    uow: UnitOfWork, run: RunRef, *, agent: str, now: datetime, timeout_seconds: float
+) -> None:
+    """Record on the contact case that this run is dispatched to the agent."""
+    await uow.cases.note(
+        run.case_id, DISPATCHED, run_id=run.run_id, agent=agent,
+        now=now.isoformat(), timeout_seconds=timeout_seconds,
+    )  # fmt: skip
+
+
 async def perform(
     agent: Agent, name: str, request: AgentRequest, run: RunRef, *, bench: Workbench
 ) -> AgentResult:
-    """Run the agent in its own transaction and store the run with its work, or nothing."""
+    """Run the agent in its own transaction and store the run with its work, or nothing;
+    RunRefused when the run was not dispatched to this agent for this request."""
     started = time.perf_counter()
+    # Checked in a short transaction of its own: the agent's starts when it first needs the
+    # database (on SQLite a transaction holds the write lock, and agents run side by side).
+    async with UnitOfWork(bench.sessions, actor=f"agent:{name}") as check:
+        now = await _dispatched_now(check, name, request, run)
     async with UnitOfWork(bench.sessions, actor=f"agent:{name}") as uow:
         context = AgentContext(
-            uow=uow, case_id=run.case_id, now=run.now, policies=bench.policies,
+            uow=uow, case_id=run.case_id, now=now, policies=bench.policies,
             lending=bench.lending, reader=bench.reader, checkpoint=uow.commit,
         )  # fmt: skip
         result = await agent(request, context=context)
         record = AgentOutcome(name, OK, run.run_id, since(started), result=result)
-        await store_run(uow, record, request, case_id=run.case_id, started_at=run.now)
+        await store_run(uow, record, request, case_id=run.case_id, started_at=now)
         await uow.commit()
     return result
+
+
+async def _dispatched_now(
+    uow: UnitOfWork, name: str, request: AgentRequest, run: RunRef
+) -> datetime:
+    dispatched = await uow.cases.dispatched(run.case_id, run.run_id, agent=name)
+    if dispatched is None:
+        raise RunRefused(f"run {run.run_id} was not dispatched to {name} on this case")
+    case = await uow.cases.get(run.case_id)
+    payload = request.payload
+    if case is None or (case.message, case.customer_id) != (payload.message, payload.customer_id):
+        raise RunRefused("the request is not the message of the case the run was dispatched on")
+    limit = timedelta(seconds=float(dispatched.details["timeout_seconds"]))
+    if utcnow() > dispatched.occurred_at + limit:
+        raise RunRefused(f"run {run.run_id} is past its time limit")
+    return datetime.fromisoformat(dispatched.details["now"])
 
 
 async def store_run(

@@ -4,7 +4,7 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_MESSAGE_CHARS = 4000
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -64,14 +64,14 @@ class AgentRequest(BaseModel):
 
 
 class RunRef(BaseModel):
-    """Which contact case and run an orchestrated agent works for, and the time it takes
-    as now; the orchestrator sends it beside the seed's event."""
+    """Which run of an agent an orchestrator dispatched, on which contact case. The run's
+    clock and time limit are in the dispatch the orchestrator recorded on the case, which
+    the function reads: a caller cannot choose them, nor invent a run."""
 
     model_config = ConfigDict(extra="forbid")
 
     case_id: str = Field(min_length=1, max_length=32)
     run_id: str = Field(min_length=1, max_length=32)
-    now: AwareDatetime
 
 
 class AgentInvocation(AgentRequest):

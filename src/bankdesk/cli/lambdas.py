@@ -1,5 +1,6 @@
 """`bankdesk lambda serve`: the Lambda Invoke API on loopback, for development and tests."""
 
+import ipaddress
 import os
 import socket
 from typing import Annotated
@@ -17,9 +18,7 @@ lambda_app = typer.Typer(help="Run bankdesk's AWS Lambda functions on this machi
 @lambda_app.command("serve")
 @reports_errors
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (keep it loopback).")] = (
-        "127.0.0.1"
-    ),
+    host: Annotated[str, typer.Option(help="Loopback address to listen on.")] = "127.0.0.1",
     port: Annotated[
         int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
     ] = 9001,
@@ -28,6 +27,9 @@ def serve(
     Runtime Interface Client, with the function's time limit, on this shell's BANKDESK_*
     settings (the router fans out through this endpoint). Point boto3 here with
     endpoint_url (or AWS_ENDPOINT_URL_LAMBDA)."""
+    if not _loopback(host):
+        # The endpoint has no authentication, and its configuration API sets database URLs.
+        raise typer.BadParameter(f"{host} is not a loopback address", param_hint="--host")
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
@@ -40,9 +42,17 @@ def serve(
             markup=False,
         )
     stderr.print(
-        f"try: AWS_ENDPOINT_URL_LAMBDA={url} BANKDESK_EXECUTOR=lambda bankdesk serve", markup=False
+        f"try: BANKDESK_EXECUTOR=lambda BANKDESK_LAMBDA_ENDPOINT_URL={url} bankdesk serve",
+        markup=False,
     )
     config = uvicorn.Config(
         create_endpoint(functions), log_level="warning", access_log=False, lifespan="on"
     )
     uvicorn.Server(config).run(sockets=[listener])
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

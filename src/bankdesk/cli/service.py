@@ -15,6 +15,7 @@ from bankdesk.cli.database import first_admin_key, run_with_database
 from bankdesk.cli.demo_data import demo_bank_if_empty
 from bankdesk.cli.errors import reports_errors, stderr
 from bankdesk.llm.protocol import ProviderInfo
+from bankdesk.settings import Settings
 from bankdesk.store.keys import IssuedKey
 from bankdesk.store.migrations import upgrade
 
@@ -78,6 +79,7 @@ def serve(
     stderr.print(f"bankdesk is serving at {url}  (API docs: {url}/docs)", markup=False)
     stderr.print(f"database: {_safe(settings.database_url)}", markup=False)
     stderr.print(f"reading applications with: {_reader(app.provider.info)}", markup=False)
+    stderr.print(f"agents and the policy step run: {_executor(settings)}", markup=False)
     for note in first_start_notes(started, url=url):
         stderr.print(note, markup=False)
     uvicorn.run(
@@ -126,3 +128,10 @@ def _safe(url: str) -> str:
         return url
     user = credentials.split(":", 1)[0]
     return f"{scheme}{sep}{user}:***@{location}"
+
+
+def _executor(settings: Settings) -> str:
+    if settings.executor == "local":
+        return "in this process"
+    where = settings.lambda_endpoint_url or "boto3's endpoint for the region"
+    return f"on AWS Lambda ({where}, prefix {settings.lambda_function_prefix!r})"

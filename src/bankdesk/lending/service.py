@@ -108,21 +108,30 @@ async def decide_event(
     raw_request: str,
     event: DecisionEvent,
     channel: str = "decide",
+    checkpoint: Checkpoint = no_checkpoint,
 ) -> tuple[LoanApplication, LendingDecision | None]:
-    """Store a structured seed event, then let the policy decide it."""
+    """Store a structured seed event, then let the policy decide it (`checkpoint`, the
+    caller's commit, is called once the event is stored)."""
     row = await receive(uow, channel=channel, raw_request=raw_request)
+    await checkpoint()
     return row, await _decide(uow, row, lambda: flow.settle(flow.check(event.application())))
 
 
 async def _decide(
     uow: UnitOfWork, row: LoanApplication, compute: Callable[[], Awaitable[LendingDecision]]
 ) -> LendingDecision | None:
-    async def decide_and_record() -> LendingDecision:
+    # Decided before the savepoint opens: the policy may be a function call away, and no
+    # transaction (on SQLite, no write lock) is held while it answers.
+    try:
         decision = await compute()
+    except Exception as error:
+        return await process(uow, row, _raising(error))
+
+    async def record() -> LendingDecision:
         await record_decision(uow, row, decision)
         return decision
 
-    return await process(uow, row, decide_and_record)
+    return await process(uow, row, record)
 
 
 async def process(

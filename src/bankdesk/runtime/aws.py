@@ -10,8 +10,8 @@ import asyncio
 import json
 import logging
 import random
-import time
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,12 +57,10 @@ class LambdaExecutor:
         *,
         names: FunctionNames,
         max_attempts: int = 5,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._client = client
         self._names = names
         self._max_attempts = max_attempts
-        self._sleep = sleep
         self._pool = ThreadPoolExecutor(MAX_CONCURRENT_INVOCATIONS, thread_name_prefix="lambda")
 
     @classmethod
@@ -89,17 +87,25 @@ class LambdaExecutor:
         return cls(client, names=names, max_attempts=settings.lambda_max_attempts)
 
     async def invoke(self, name: str, event: Event) -> dict[str, Any]:
-        """Invoke the function synchronously in a worker thread and decode its answer."""
+        """Invoke the function synchronously in a worker thread and decode its answer. A
+        caller that stops waiting (a time limit) stops the retries too."""
         payload = encoded(name, event, what="the event")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._invoke, name, payload)
+        given_up = threading.Event()
+        try:
+            return await loop.run_in_executor(self._pool, self._invoke, name, payload, given_up)
+        except asyncio.CancelledError:
+            given_up.set()
+            raise
 
     async def close(self) -> None:
-        """Stop the worker threads (an invocation in flight finishes first)."""
+        """Drop the queued invocations and close the client's connections; one in flight
+        ends at its read timeout."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._client.close()
 
-    def _invoke(self, name: str, payload: bytes) -> dict[str, Any]:
-        response = self._call(name, payload)
+    def _invoke(self, name: str, payload: bytes, given_up: threading.Event) -> dict[str, Any]:
+        response = self._call(name, payload, given_up)
         body = response["Payload"].read()
         if response.get("FunctionError"):
             error = _error_of(body)
@@ -112,9 +118,11 @@ class LambdaExecutor:
             raise FunctionFailed(name, "MalformedResponse", "the answer is not a JSON object")
         return answer
 
-    def _call(self, name: str, payload: bytes) -> dict[str, Any]:
+    def _call(self, name: str, payload: bytes, given_up: threading.Event) -> dict[str, Any]:
         function = self._names(name)
         for attempt in range(1, self._max_attempts + 1):
+            if given_up.is_set():
+                raise FunctionUnavailable(name, "the caller stopped waiting")
             try:
                 return self._client.invoke(
                     FunctionName=function, InvocationType="RequestResponse", Payload=payload
@@ -123,7 +131,7 @@ class LambdaExecutor:
                 code = error.response.get("Error", {}).get("Code", "")
                 if code == "TooManyRequestsException" and attempt < self._max_attempts:
                     log.info("function throttled", extra={"function": name, "attempt": attempt})
-                    self._sleep(_backoff(attempt))
+                    given_up.wait(_backoff(attempt))
                     continue
                 raise _translated(name, code, error) from None
             except botocore.exceptions.ReadTimeoutError:

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -34,6 +35,7 @@ from bankdesk.runtime.sandbox import Answer, Sandbox
 log = logging.getLogger(__name__)
 API = "/2015-03-31/functions"
 DEFAULT_CONCURRENCY = 10  # sandboxes per function when no reserved concurrency is set
+QUEUED_GRACE_SECONDS = 5.0
 
 
 @dataclass(slots=True)
@@ -94,6 +96,20 @@ class LocalLambda:
         self, specs: Mapping[str, FunctionSpec] = CATALOG, *, environment: Mapping[str, str]
     ) -> None:
         self.pools = {name: FunctionPool(spec, dict(environment)) for name, spec in specs.items()}
+        self._queued: set[asyncio.Task[Answer | None]] = set()
+
+    def invoke_later(self, name: str, payload: bytes) -> None:
+        """An `Event` invocation: run in the background; a failure is only logged."""
+        task = asyncio.ensure_future(self.invoke(name, payload))
+        self._queued.add(task)
+        task.add_done_callback(partial(self._finished, name))
+
+    def _finished(self, name: str, task: "asyncio.Task[Answer | None]") -> None:
+        self._queued.discard(task)
+        answer = None if task.cancelled() or task.exception() else task.result()
+        if answer is None or answer.error_type is not None:
+            kind = "throttled or cancelled" if answer is None else answer.error_type
+            log.warning("queued invocation failed", extra={"function": name, "error": kind})
 
     async def invoke(self, name: str, payload: bytes) -> Answer | None:
         """The function's answer, or None when it is throttled."""
@@ -116,7 +132,9 @@ class LocalLambda:
         return answer
 
     async def close(self) -> None:
-        """Stop every sandbox of every function."""
+        """Let queued invocations finish (a few seconds at most), then stop every sandbox."""
+        if self._queued:
+            await asyncio.wait(set(self._queued), timeout=QUEUED_GRACE_SECONDS)
         await asyncio.gather(*(pool.close() for pool in self.pools.values()))
 
 
@@ -157,9 +175,7 @@ def create_endpoint(functions: LocalLambda) -> Starlette:
         if kind == "DryRun":
             return Response(status_code=204)
         if kind == "Event":
-            task = asyncio.ensure_future(functions.invoke(name, payload or b"{}"))
-            _background.add(task)
-            task.add_done_callback(_background.discard)
+            functions.invoke_later(name, payload or b"{}")
             return Response(status_code=202, headers=_request_headers())
         answer = await functions.invoke(name, payload or b"{}")
         if answer is None:
@@ -229,9 +245,6 @@ def create_endpoint(functions: LocalLambda) -> Starlette:
         ],
         lifespan=lifespan,
     )
-
-
-_background: set[asyncio.Future[Any]] = set()
 
 
 def _function_name(given: str) -> str:

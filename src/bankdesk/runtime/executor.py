@@ -122,8 +122,10 @@ class LocalExecutor:
         try:
             response = await function(self._app, copy)
         except Exception as error:  # Lambda reports an unhandled exception as FunctionError
-            log.warning("function failed", extra={"function": name, "error": type(error).__name__})
-            raise FunctionFailed(name, type(error).__name__, str(error)) from error
+            kind = type(error).__name__
+            log.warning("function failed", extra={"function": name, "error": kind})
+            # As the Lambda handlers do: the type, never the message (it can quote a customer).
+            raise FunctionFailed(name, kind, f"{kind} in {name}") from error
         return json.loads(encoded(name, response, what="the response"))
 
     async def close(self) -> None:

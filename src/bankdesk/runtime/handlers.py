@@ -5,11 +5,12 @@ Each process wires bankdesk once, from its environment (BANKDESK_*), on its firs
 invocation, and runs every invocation on one event loop of its own, so the database pool
 is reused while the sandbox is warm. A handler returns the seeds' `{"statusCode", "body"}`;
 a bad event gets a 400 body; anything else unhandled is reported by the runtime as a
-FunctionError, as Lambda does.
+FunctionError, as Lambda does, naming only the error's type.
 """
 
 import asyncio
 import functools
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from bankdesk.runtime.functions import FUNCTIONS
 from bankdesk.runtime.secrets import load_secrets
 
 Handler = Callable[[Any, Any], dict[str, Any]]
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -35,12 +37,22 @@ def _app() -> Bankdesk:
     return bootstrap()
 
 
+class HandlerError(Exception):
+    """What the runtime reports when a function fails: the error's type, never its message
+    (a database error can quote the customer's words or a connection string)."""
+
+
 def handler_for(name: str) -> Handler:
     """The Lambda handler of the function the seeds call `name`."""
     function = FUNCTIONS[name]
 
     def handle(event: Any, context: Any) -> dict[str, Any]:
-        return _loop().run_until_complete(function(_app(), event))
+        try:
+            return _loop().run_until_complete(function(_app(), event))
+        except Exception as error:
+            kind = type(error).__name__
+            log.error("function failed", extra={"function": name, "error": kind})
+            raise HandlerError(f"{kind} in {name}; see the function's log") from None
 
     handle.__name__ = name.replace("-", "_")
     handle.__doc__ = f"The `{name}` function."

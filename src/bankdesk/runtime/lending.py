@@ -63,6 +63,7 @@ async def lending_decision(app: "Bankdesk", event: dict[str, Any]) -> dict[str, 
             raw_request=json.dumps(event, ensure_ascii=False),
             event=parsed,
             channel="lambda",
+            checkpoint=uow.commit,  # what was received is kept, whatever happens next
         )
         await uow.commit()
     if decision is None:  # stored as failed and referred to a person

@@ -48,7 +48,6 @@ class Answer:
 class _Invocation:
     request_id: str
     payload: bytes
-    deadline_ms: int
 
 
 @cache
@@ -81,11 +80,13 @@ class Sandbox:
         self._init_error: Answer | None = None
         self._server: asyncio.Server | None = None
         self._process: BaseProcess | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._stopping: asyncio.Future[None] | None = None
 
     @property
     def alive(self) -> bool:
-        """Whether the process still runs."""
-        return self._process is not None and not self._exited.is_set()
+        """Whether the process runs and may take an invocation."""
+        return self._process is not None and self._stopping is None and not self._exited.is_set()
 
     async def start(self) -> None:
         """Open the Runtime API and start the process (it initialises in the background)."""
@@ -106,6 +107,8 @@ class Sandbox:
         await asyncio.to_thread(process.start)
         self._process = process
         asyncio.get_running_loop().add_reader(process.sentinel, self._on_exit)
+        if self._stopping is not None:  # stopped while it was starting
+            await self.stop()
 
     async def invoke(self, payload: bytes) -> Answer:
         """Hand the payload to the handler and wait for its answer, its error, its death or
@@ -114,8 +117,7 @@ class Sandbox:
         request_id = str(uuid.uuid4())
         picked, answer = loop.create_future(), loop.create_future()
         self._picked[request_id], self._answers[request_id] = picked, answer
-        deadline_ms = int((time.time() + INIT_TIMEOUT_SECONDS + self.spec.timeout_seconds) * 1000)
-        await self._inbox.put(_Invocation(request_id, payload, deadline_ms))
+        await self._inbox.put(_Invocation(request_id, payload))
         exited = asyncio.ensure_future(self._exited.wait())
         try:
             await asyncio.wait(
@@ -140,10 +142,19 @@ class Sandbox:
             exited.cancel()
             self._picked.pop(request_id, None)
             self._answers.pop(request_id, None)
+            if not answer.done() and self._stopping is None:
+                # Abandoned (the caller went away): the handler may still be running it, so
+                # the sandbox must not take another invocation.
+                self._stopping = asyncio.ensure_future(self.stop())
 
     async def stop(self) -> None:
         """End the process (SIGTERM, then SIGKILL) and close the Runtime API."""
+        if self._stopping is None:
+            self._stopping = asyncio.get_running_loop().create_future()
+            self._stopping.set_result(None)
         process = self._process
+        if process is None:  # still starting: start() stops it once the process exists
+            return
         if process is not None and process.is_alive():
             process.terminate()
             with contextlib.suppress(TimeoutError):
@@ -155,6 +166,9 @@ class Sandbox:
                 asyncio.get_running_loop().remove_reader(process.sentinel)
         if self._server is not None:
             self._server.close()
+        for connection in self._connections:
+            connection.cancel()
+        self._exited.set()
 
     async def _lost(self, request_id: str, error_type: str, message: str) -> Answer:
         if self._exited.is_set():
@@ -173,6 +187,9 @@ class Sandbox:
         self._exited.set()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
         connection = h11.Connection(h11.SERVER)
         try:
             while True:
@@ -188,10 +205,12 @@ class Sandbox:
                 if connection.our_state is not h11.DONE:
                     return
                 connection.start_next_cycle()
-        except (h11.ProtocolError, ConnectionError):
+        except (h11.ProtocolError, ConnectionError, asyncio.CancelledError):
             return
         finally:
             writer.close()
+            if task is not None:
+                self._connections.discard(task)
 
     async def _route(
         self, request: h11.Request, body: bytes
@@ -201,11 +220,12 @@ class Sandbox:
             invocation = await self._inbox.get()
             if (picked := self._picked.get(invocation.request_id)) and not picked.done():
                 picked.set_result(None)
+            deadline_ms = int((time.time() + self.spec.timeout_seconds) * 1000)
             arn = f"arn:aws:lambda:us-east-1:000000000000:function:{self.spec.name}"
             headers = [
                 ("Content-Type", "application/json"),
                 ("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
-                ("Lambda-Runtime-Deadline-Ms", str(invocation.deadline_ms)),
+                ("Lambda-Runtime-Deadline-Ms", str(deadline_ms)),
                 ("Lambda-Runtime-Invoked-Function-Arn", arn),
                 (
                     "Lambda-Runtime-Trace-Id",

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bankdesk.store.banking_models import AgentRun, Case, CaseEvent
 from bankdesk.store.models import utcnow
 
+DISPATCHED = "agent_dispatched"
+
 
 class CaseRepository:
     """Open cases, change their status, and keep every step in their history."""
@@ -61,6 +63,14 @@ class CaseRepository:
             select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
         )
         return list(rows)
+
+    async def dispatched(self, case_id: str, run_id: str, *, agent: str) -> CaseEvent | None:
+        """The record of a run the orchestrator dispatched to this agent on this case."""
+        for event in await self.history(case_id):
+            details = event.details
+            if event.kind == DISPATCHED and details.get("run_id") == run_id:
+                return event if details.get("agent") == agent else None
+        return None
 
     async def add_run(self, run: AgentRun) -> None:
         """Store one agent run."""

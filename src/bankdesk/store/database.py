@@ -32,7 +32,9 @@ class Database:
 
 def connect(url: str, *, echo: bool = False) -> Database:
     """An engine for the URL; SQLite gets foreign keys, WAL and serialised writers."""
-    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+    # hide_parameters: a database error's text (logged, or reported by a function) never
+    # carries the values of a statement, which can be a customer's words.
+    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": True, "hide_parameters": True}
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         _serialise_sqlite_writers(engine)

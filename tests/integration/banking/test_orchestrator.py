@@ -21,7 +21,8 @@ from bankdesk.bootstrap import Bankdesk
 from bankdesk.store.banking_models import Case
 from bankdesk.store.unit_of_work import UnitOfWork
 
-REQUEST = AgentRequest(payload=AgentPayload(message="Where is my money?", customer_id=None))
+REQUEST_TEXT = "Where is my money?"
+REQUEST = AgentRequest(payload=AgentPayload(message=REQUEST_TEXT, customer_id=None))
 
 
 async def answering(request: AgentRequest, *, context: AgentContext) -> AgentResult:
@@ -53,7 +54,8 @@ def _orchestrator(bankdesk: Bankdesk):
 
 async def _contact(bankdesk: Bankdesk) -> str:
     async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        case = await uow.cases.open(Case(kind="service", status="open", channel="test"))
+        contact = Case(kind="service", status="open", channel="test", message=REQUEST_TEXT)
+        case = await uow.cases.open(contact)
         await uow.commit()
         return case.id
 

@@ -1,7 +1,10 @@
 """bankdesk wired to run its functions on the local Lambda endpoint, and in this process."""
 
+from pathlib import Path
+
 import pytest
 from tests.support.bank import SeededCustomer, seed_customer
+from tests.support.databases import PostgresTemplate, sqlite_url
 from tests.support.lambda_endpoint import point_functions_at
 
 from bankdesk.bootstrap import Bankdesk, bootstrap
@@ -39,3 +42,17 @@ async def seeded(bankdesk: Bankdesk) -> SeededCustomer:
         customer = await seed_customer(uow)
         await uow.commit()
     return customer
+
+
+@pytest.fixture
+def other_database_url(request: pytest.FixtureRequest, database_url: str, tmp_path: Path):
+    """A second fresh database of the same kind as `database_url`."""
+    if database_url.startswith("sqlite"):
+        folder = tmp_path / "other"
+        folder.mkdir()
+        url = sqlite_url(folder)
+        yield url
+        return
+    template: PostgresTemplate = request.getfixturevalue("postgres_template")
+    with template.copy() as url:
+        yield url

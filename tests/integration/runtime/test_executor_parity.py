@@ -1,15 +1,22 @@
 """The same messages give the same results whether the functions run in this process or on
 AWS Lambda (the local endpoint): executors change where, never what."""
 
+import json
+import re
+
 import pytest
 from tests.support.bank import seed_customer
+from tests.support.lambda_endpoint import point_functions_at
 
 from bankdesk.banking.schemas import MessageRequest
-from bankdesk.bootstrap import Bankdesk
+from bankdesk.bootstrap import Bankdesk, bootstrap
 from bankdesk.lending.schemas import DecisionView
 from bankdesk.lending.service import intake
+from bankdesk.settings import Settings
 from bankdesk.store.unit_of_work import UnitOfWork
 
+DISPUTE = "I saw an unfamiliar card payment from last night and I want to dispute it."
+IDS = re.compile(r"\b[0-9a-f]{32}\b")
 MESSAGES = [
     "What is my checking balance?",
     "When is my next loan payment due and how much is left to pay?",
@@ -70,3 +77,33 @@ def _timeless(value):
     if isinstance(value, list):
         return [_timeless(item) for item in value]
     return value
+
+
+async def test_a_dispute_changes_the_bank_alike(in_process, lambda_url, other_database_url) -> None:
+    # Two banks with the same customer: one works in process, the other on Lambda.
+    point_functions_at(lambda_url, other_database_url)
+    remote = bootstrap(
+        Settings(database_url=other_database_url, executor="lambda", lambda_endpoint_url=lambda_url)  # type: ignore[call-arg]
+    )
+    answers = []
+    for app in (in_process, remote):
+        async with UnitOfWork(app.database.sessions, actor="test") as uow:
+            customer = await seed_customer(uow)
+            await uow.commit()
+        request = MessageRequest(customer_id=customer.customer_id, message=DISPUTE)
+        answers.append(await app.banking.handle(request, channel="test", actor="test"))
+        async with UnitOfWork(app.database.sessions) as uow:
+            cases = await uow.cases.children(answers[-1].case_id)
+            cards = await uow.customers.cards(customer.customer_id)
+        answers.append((sorted(c.kind for c in cases), sorted((c.last4, c.status) for c in cards)))
+    await remote.close()
+
+    local, local_bank, lambda_, lambda_bank = answers
+    assert _anonymous(_comparable(lambda_)) == _anonymous(_comparable(local))
+    assert lambda_bank == local_bank
+    assert "dispute" in local_bank[0]
+
+
+def _anonymous(value):
+    """The value with the ids the two banks gave their new cases made alike."""
+    return json.loads(IDS.sub("<id>", json.dumps(value)))

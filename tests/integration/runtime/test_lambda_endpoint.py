@@ -11,6 +11,7 @@ from tests.support.lambda_endpoint import FAKE_CREDENTIALS, lambda_client, point
 from bankdesk.runtime.aws import LambdaExecutor
 from bankdesk.runtime.executor import FunctionFailed, FunctionUnavailable, PayloadTooLarge, invoke
 from bankdesk.settings import Settings
+from bankdesk.store.banking_models import Case
 from bankdesk.store.models import LoanApplication
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -175,7 +176,12 @@ async def test_a_handler_that_raises_is_a_function_error(functions, tmp_path) ->
 
     assert response["FunctionError"] == "Unhandled"
     error = json.loads(response["Payload"].read())
-    assert error["errorType"] == "OperationalError"
+    assert error["errorType"] == "HandlerError"
+    # The error's type only: a database error's text can carry a customer's words.
+    assert (
+        error["errorMessage"]
+        == "OperationalError in lending-decision-function; see the function's log"
+    )
 
 
 async def test_a_direct_call_stores_the_message_as_a_contact_case(
@@ -203,9 +209,9 @@ async def test_the_executor_reports_unknown_and_failing_functions(functions, tmp
 
     with pytest.raises(FunctionUnavailable, match="ResourceNotFoundException"):
         await executor.invoke("wire-money-agent", {})
-    with pytest.raises(FunctionFailed) as failed:
+    with pytest.raises(FunctionFailed, match="OperationalError") as failed:
         await executor.invoke("lending-decision-function", MAYA)
-    assert failed.value.error_type == "OperationalError"
+    assert failed.value.error_type == "HandlerError"
 
 
 @pytest.mark.parametrize(
@@ -238,3 +244,44 @@ async def test_function_names_come_from_the_prefix_or_the_map(
     else:
         with pytest.raises(FunctionUnavailable):
             await invoke(executor, "lending-decision-function", event)
+
+
+async def test_an_agent_works_only_on_a_run_the_orchestrator_dispatched(
+    functions, bankdesk, seeded
+) -> None:
+    # A caller who knows a case's id cannot attach work to it, or choose the agent's clock.
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        contact = Case(kind="service", status="triaged", channel="test", message=SEED_MESSAGE,
+                       customer_id=seeded.customer_id)  # fmt: skip
+        await uow.cases.open(contact)
+        await uow.commit()
+    event = {
+        "payload": {"message": SEED_MESSAGE, "customer_id": seeded.customer_id},
+        "run": {"case_id": contact.id, "run_id": "forged0run"},
+    }
+
+    response = lambda_client(functions).invoke(
+        FunctionName="customer-service-agent", Payload=json.dumps(event)
+    )
+
+    result = json.loads(response["Payload"].read())
+    assert result["statusCode"] == 409
+    assert json.loads(result["body"])["error"] == "run_refused"
+    async with UnitOfWork(bankdesk.database.sessions) as uow:
+        assert await uow.cases.children(contact.id) == []
+        assert await uow.cases.runs(contact.id) == []
+
+
+async def test_the_router_classifies_messages_itself(functions, seeded) -> None:
+    event = {
+        "payload": {"message": "What is my balance?", "customer_id": seeded.customer_id},
+        "classification": {"intent": "fraud_report", "confidence": 1.0, "summary": "x"},
+    }
+
+    response = lambda_client(functions).invoke(
+        FunctionName="retail-banking-router", Payload=json.dumps(event)
+    )
+
+    result = json.loads(response["Payload"].read())
+    assert result["statusCode"] == 400
+    assert "classification" in json.loads(result["body"])["detail"]

@@ -38,7 +38,7 @@ async def test_a_handler_gets_the_event_and_its_context_through_the_runtime_clie
     assert body["function"] == "echo"
 
 
-async def test_a_warm_sandbox_is_reused_and_a_cold_one_started_when_all_are_busy(functions):
+async def test_a_warm_sandbox_is_reused(functions):
     await functions.invoke("echo", b"{}")
     pool = functions.pools["echo"]
     warm = list(pool.idle)
@@ -87,3 +87,21 @@ async def test_the_invoke_api_reports_a_timeout_as_lambda_does(functions):
     assert response.status_code == 200
     assert response.headers["X-Amz-Function-Error"] == "Unhandled"
     assert "Task timed out" in response.json()["errorMessage"]
+
+
+async def test_event_and_dry_run_invocations(functions):
+    transport = httpx.ASGITransport(app=create_endpoint(functions))
+    async with httpx.AsyncClient(transport=transport, base_url="http://lambda.test") as http:
+        dry = await http.post(
+            "/2015-03-31/functions/echo/invocations",
+            headers={"X-Amz-Invocation-Type": "DryRun"},
+            content=b"{}",
+        )
+        queued = await http.post(
+            "/2015-03-31/functions/echo/invocations",
+            headers={"X-Amz-Invocation-Type": "Event"},
+            content=b"{}",
+        )
+
+    assert dry.status_code == 204
+    assert queued.status_code == 202
