@@ -32,6 +32,8 @@ def serve(
         raise typer.BadParameter(f"{host} is not a loopback address", param_hint="--host")
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Without it every request on a kept-alive connection waited ~40 ms for a delayed ACK.
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.bind((host, port))
     url = f"http://{host}:{listener.getsockname()[1]}"
     functions = LocalLambda(as_deployed(CATALOG, url), environment=dict(os.environ))
