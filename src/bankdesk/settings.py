@@ -102,6 +102,16 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=300, description="Time each specialist agent has to answer."
     )
 
+    review_claim_minutes: float = Field(
+        default=30, gt=0, le=24 * 60, description="How long a claim on a review task lasts."
+    )
+    review_four_eyes_amount: Decimal = Field(
+        default=Decimal("50000"),
+        ge=0,
+        description="A person's decision that overrides the policy on a loan above this amount "
+        "needs a second underwriter to confirm it.",
+    )
+
     executor: Literal["local", "lambda"] = Field(
         default="local",
         description="Where the lending decision function and the banking agents run: local "

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bankdesk import __version__
-from bankdesk.api import banking, health, lending
+from bankdesk.api import banking, health, lending, reviews
 from bankdesk.api.errors import install_error_handlers
 from bankdesk.api.logs import configure_logging
 from bankdesk.api.metrics import Metrics
@@ -45,4 +45,5 @@ def create_app(bankdesk: Bankdesk | None = None) -> FastAPI:
     api.include_router(health.router)
     api.include_router(lending.router)
     api.include_router(banking.router)
+    api.include_router(reviews.router)
     return api

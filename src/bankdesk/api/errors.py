@@ -15,6 +15,8 @@ from bankdesk.domain.errors import (
     PolicyInputRejected,
     PolicyNotApplicable,
     PolicyNotFound,
+    ReviewConflict,
+    ReviewNotFound,
     TextTooLong,
     UnknownCustomer,
 )
@@ -29,6 +31,8 @@ STATUS_CODES: dict[type[BankdeskError], int] = {
     PolicyNotFound: status.HTTP_404_NOT_FOUND,
     UnknownCustomer: status.HTTP_404_NOT_FOUND,
     CaseNotFound: status.HTTP_404_NOT_FOUND,
+    ReviewNotFound: status.HTTP_404_NOT_FOUND,
+    ReviewConflict: status.HTTP_409_CONFLICT,
     InvalidPolicy: status.HTTP_500_INTERNAL_SERVER_ERROR,
 }
 

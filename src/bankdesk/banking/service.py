@@ -30,6 +30,7 @@ from bankdesk.banking.schemas import (
 from bankdesk.banking.triage import Triage, Triaged
 from bankdesk.domain.errors import UnknownCustomer
 from bankdesk.llm.records import call_row, store_calls
+from bankdesk.reviews.service import open_for_case
 from bankdesk.store.banking_models import Case
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -186,9 +187,9 @@ async def _close(
         }
         reasons = ["triage was unsure of the intent"] * unsure + _escalation_reasons(outcomes)
         if reply.escalation_required:
-            await uow.cases.escalate(
-                case, reason="; ".join(reasons) or "an agent asked for a person"
-            )
+            reason = "; ".join(reasons) or "an agent asked for a person"
+            await uow.cases.escalate(case, reason=reason)
+            await open_for_case(uow, case, detail=reason)
         else:
             await uow.cases.set_status(case, "answered")
         await uow.audit.record(

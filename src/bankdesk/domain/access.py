@@ -20,6 +20,7 @@ class Permission(StrEnum):
     READ_AUDIT_TRAIL = "read the audit trail"
     SUBMIT_MESSAGES = "submit customer messages"
     READ_CASES = "read banking cases"
+    REVIEW = "work the review queue"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -28,7 +29,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.INTAKE: frozenset(
         {Permission.SUBMIT_APPLICATIONS, Permission.READ_APPLICATIONS, Permission.SUBMIT_MESSAGES}
     ),
-    Role.UNDERWRITER: frozenset({Permission.READ_APPLICATIONS, Permission.READ_CASES}),
+    Role.UNDERWRITER: frozenset(
+        {Permission.READ_APPLICATIONS, Permission.READ_CASES, Permission.REVIEW}
+    ),
     Role.AUDITOR: frozenset(
         {Permission.READ_APPLICATIONS, Permission.READ_AUDIT_TRAIL, Permission.READ_CASES}
     ),

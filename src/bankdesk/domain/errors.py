@@ -73,3 +73,16 @@ class CaseNotFound(BankdeskError):
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         super().__init__(f"no case with id {case_id!r}")
+
+
+class ReviewNotFound(BankdeskError):
+    """No review task has the requested id."""
+
+    def __init__(self, task_id: str) -> None:
+        self.task_id = task_id
+        super().__init__(f"no review task with id {task_id!r}")
+
+
+class ReviewConflict(BankdeskError):
+    """The task cannot be claimed or decided by this reviewer now (held by someone else,
+    not claimed first, already resolved, or the reviewer's own decision to confirm)."""

@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.schemas import FieldsView, Number, PolicyView, ReasonView
+from bankdesk.reviews.schemas import TaskView
+from bankdesk.reviews.service import view
 from bankdesk.store.models import Decision, LoanApplication, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -100,7 +102,13 @@ class ApplicationRecord(BaseModel):
         description="Provider, degraded or not, conflicts and grounding failures of the reading"
     )
     model_calls: list[ModelCallView]
-    decision: DecisionRecordView | None
+    decision: DecisionRecordView | None = Field(
+        description="The policy's decision, as the policy made it (a person's never replaces it)"
+    )
+    reviews: list[TaskView] = Field(
+        description="Review tasks opened on the application, each with the people's decisions "
+        "beside the policy's outcome (overrides_policy says where they differ)"
+    )
     notices: list[NoticeView]
     audit_trail: list[AuditEntryView] | None = Field(
         description="Present for auditor and admin keys only"
@@ -153,6 +161,7 @@ async def application_record(
         reading=row.evidence.get("reading"),
         model_calls=[ModelCallView.model_validate(call) for call in calls],
         decision=_decision(decision) if decision else None,
+        reviews=[await view(uow, task) for task in await uow.reviews.for_application(row.id)],
         notices=[_notice(notice) for notice in notices],
         audit_trail=[AuditEntryView.model_validate(event) for event in trail]
         if trail is not None

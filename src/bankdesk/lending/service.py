@@ -14,6 +14,7 @@ from bankdesk.lending.schemas import DecisionEvent, DecisionView
 from bankdesk.llm.protocol import CallStatus
 from bankdesk.llm.protocol import ModelCall as Call
 from bankdesk.llm.records import call_row, store_calls
+from bankdesk.reviews.service import APPLICATION_REASONS, open_for_application
 from bankdesk.store.models import Decision, LoanApplication, ModelCall, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -167,6 +168,7 @@ async def _fail(uow: UnitOfWork, row: LoanApplication, error: Exception) -> None
         after={"status": FAILED, "error": type(error).__name__},
     )
     await queue_notice(uow, row, NextAction.ROUTE_TO_UNDERWRITER, {"reason": "processing failed"})
+    await open_for_application(uow, row, "failed", detail=f"processing failed: {row.error}")
 
 
 async def record_decision(uow: UnitOfWork, row: LoanApplication, decision: LendingDecision) -> None:
@@ -216,6 +218,8 @@ async def store_decision(
     await queue_notice(
         uow, row, NextAction(stored.next_action), {"outcome": stored.outcome, "reasons": codes}
     )
+    if stored.outcome in APPLICATION_REASONS:  # not approved: a person looks at it
+        await open_for_application(uow, row, stored.outcome, detail=", ".join(codes))
 
 
 async def record_model_calls(

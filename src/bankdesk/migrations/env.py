@@ -7,10 +7,11 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bankdesk.store import banking_models
+from bankdesk.store import banking_models, review_models  # noqa: F401 (registers the tables)
+from bankdesk.store.models import Base
 
 config = context.config
-target_metadata = banking_models.Base.metadata  # every table: lending's and banking's
+target_metadata = Base.metadata  # every table: lending's, banking's and review's
 
 
 def run_offline() -> None:

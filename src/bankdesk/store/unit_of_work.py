@@ -12,6 +12,7 @@ from bankdesk.store.customers import CustomerRepository
 from bankdesk.store.idempotency import IdempotencyRepository
 from bankdesk.store.keys import ApiKeyRepository
 from bankdesk.store.model_calls import ModelCallRepository
+from bankdesk.store.reviews import ReviewRepository
 
 
 class UnitOfWork:
@@ -24,6 +25,7 @@ class UnitOfWork:
     model_calls: ModelCallRepository
     customers: CustomerRepository
     cases: CaseRepository
+    reviews: ReviewRepository
     audit: AuditLog
 
     def __init__(
@@ -45,6 +47,7 @@ class UnitOfWork:
         self.model_calls = ModelCallRepository(self.session)
         self.customers = CustomerRepository(self.session)
         self.cases = CaseRepository(self.session, actor=self.actor)
+        self.reviews = ReviewRepository(self.session)
         self.audit = AuditLog(self.session, actor=self.actor, request_id=self.request_id)
         return self
 

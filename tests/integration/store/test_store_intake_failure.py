@@ -34,6 +34,7 @@ async def test_a_failed_request_is_kept_with_its_error_and_audited(bankdesk: Ban
         trail = await uow.audit.trail("application", row.id)
         notices = await uow.applications.notices_for(row.id)
         undecided = await uow.applications.decision_for(row.id)
+        tasks = await uow.reviews.for_application(row.id)
         report = await verify_chain(uow.session)
 
     assert decision is None
@@ -52,4 +53,5 @@ async def test_a_failed_request_is_kept_with_its_error_and_audited(bankdesk: Ban
     ]
     assert trail[1].after == {"status": "failed", "error": "TimeoutError"}
     assert [notice.kind for notice in notices] == ["underwriter_referral"]
-    assert (report.intact, report.checked) == (True, len(trail))
+    assert [(task.reason, task.priority) for task in tasks] == [("failed", 2)]  # a person looks
+    assert (report.intact, report.checked) == (True, len(trail) + 1)  # + review.opened

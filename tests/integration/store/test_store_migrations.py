@@ -11,7 +11,7 @@ from bankdesk.store.banking_models import Base
 from bankdesk.store.database import connect
 from bankdesk.store.migrations import alembic_config, upgrade
 
-APPEND_ONLY = ("audit_events", "model_calls", "case_events", "agent_runs")
+APPEND_ONLY = ("audit_events", "model_calls", "case_events", "agent_runs", "review_decisions")
 APPEND_ONLY_TRIGGERS = {
     "sqlite": {
         f"{table}_no_{operation}" for table in APPEND_ONLY for operation in ("update", "delete")

@@ -1,0 +1,167 @@
+"""The review queue: tasks, claims that expire, and the decisions people make.
+
+A claim is one guarded UPDATE: it succeeds only while nobody else holds the task (or their
+claim has expired), so two reviewers claiming at once never both get it; on PostgreSQL the
+second UPDATE waits for the first to commit and then finds the task held. Taking the next
+task from the queue skips rows another transaction has locked (FOR UPDATE SKIP LOCKED on
+PostgreSQL; SQLite has one writer at a time, so the same SELECT then UPDATE is safe there).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bankdesk.store.review_models import ReviewDecision, ReviewTask
+
+OPEN, CLAIMED, AWAITING_SECOND, RESOLVED = "open", "claimed", "awaiting_second", "resolved"
+
+
+class ReviewRepository:
+    """Add, list, claim and release review tasks, and keep their decisions."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, task: ReviewTask) -> ReviewTask:
+        """Store a new task."""
+        self._session.add(task)
+        await self._session.flush()
+        return task
+
+    async def get(self, task_id: str) -> ReviewTask | None:
+        """One task by id, as stored now."""
+        return await self._session.get(ReviewTask, task_id, populate_existing=True)
+
+    async def for_application(self, application_id: str) -> list[ReviewTask]:
+        """The tasks opened on an application, oldest first."""
+        rows = await self._session.scalars(
+            select(ReviewTask)
+            .where(ReviewTask.application_id == application_id)
+            .order_by(ReviewTask.created_at, ReviewTask.id)
+        )
+        return list(rows)
+
+    async def queue(
+        self,
+        *,
+        now: datetime,
+        status: str | None = None,
+        kind: str | None = None,
+        priority: int | None = None,
+        assignee: str | None = None,
+        limit: int = 200,
+    ) -> list[ReviewTask]:
+        """Tasks in the order they should be worked: priority, then due time. A claim that
+        has expired counts as open (the task is back in the queue)."""
+        query = select(ReviewTask)
+        if status == OPEN:
+            query = query.where(or_(ReviewTask.status == OPEN, _expired(now)))
+        elif status == CLAIMED:
+            query = query.where(ReviewTask.status == CLAIMED, ~_expired(now))
+        elif status is not None:
+            query = query.where(ReviewTask.status == status)
+        if kind is not None:
+            query = query.where(ReviewTask.kind == kind)
+        if priority is not None:
+            query = query.where(ReviewTask.priority == priority)
+        if assignee is not None:
+            query = query.where(ReviewTask.claimed_by == assignee, ~_expired(now))
+        query = query.order_by(ReviewTask.priority, ReviewTask.due_at, ReviewTask.id).limit(limit)
+        return list(await self._session.scalars(query))
+
+    async def counts(self, *, now: datetime) -> dict[str, int]:
+        """How many tasks are open, claimed, awaiting a second reviewer and resolved."""
+        effective = _effective_status(now)
+        rows = await self._session.execute(
+            select(effective, func.count()).select_from(ReviewTask).group_by(effective)
+        )
+        counts = dict.fromkeys((OPEN, CLAIMED, AWAITING_SECOND, RESOLVED), 0)
+        counts.update({str(status): int(count) for status, count in rows})
+        return counts
+
+    async def claim(self, task_id: str, reviewer: str, *, now: datetime, until: datetime) -> bool:
+        """Give the task to the reviewer unless someone else holds it; whether they got it."""
+        result = await self._session.execute(
+            update(ReviewTask)
+            .where(ReviewTask.id == task_id, _claimable_by(reviewer, now))
+            .values(
+                status=case((ReviewTask.status == OPEN, CLAIMED), else_=ReviewTask.status),
+                claimed_by=reviewer,
+                claim_expires_at=until,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def next_claimable(self, reviewer: str, *, now: datetime) -> str | None:
+        """The id of the first task in the queue this reviewer may claim, skipping tasks
+        that another transaction is claiming right now."""
+        query = (
+            select(ReviewTask.id)
+            .where(ReviewTask.status != RESOLVED, _claimable_by(reviewer, now))
+            .order_by(ReviewTask.priority, ReviewTask.due_at, ReviewTask.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        return await self._session.scalar(query)
+
+    async def release(self, task_id: str, reviewer: str, *, now: datetime) -> bool:
+        """Hand a held task back to the queue; whether this reviewer held it."""
+        result = await self._session.execute(
+            update(ReviewTask)
+            .where(
+                ReviewTask.id == task_id,
+                ReviewTask.claimed_by == reviewer,
+                ReviewTask.status.in_((CLAIMED, AWAITING_SECOND)),
+            )
+            .values(
+                status=case((ReviewTask.status == CLAIMED, OPEN), else_=ReviewTask.status),
+                claimed_by=None,
+                claim_expires_at=None,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def add_decision(self, decision: ReviewDecision) -> None:
+        """Keep a person's decision (append-only)."""
+        self._session.add(decision)
+        await self._session.flush()
+
+    async def decisions(self, task_id: str) -> list[ReviewDecision]:
+        """A task's decisions, oldest first."""
+        rows = await self._session.scalars(
+            select(ReviewDecision)
+            .where(ReviewDecision.task_id == task_id)
+            .order_by(ReviewDecision.decided_at, ReviewDecision.id)
+        )
+        return list(rows)
+
+
+def _expired(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        ReviewTask.status == CLAIMED,
+        ReviewTask.claim_expires_at.is_not(None),
+        ReviewTask.claim_expires_at < now,
+    )
+
+
+def _effective_status(now: datetime) -> ColumnElement[str]:
+    return case((_expired(now), OPEN), else_=ReviewTask.status)
+
+
+def _claimable_by(reviewer: str, now: datetime) -> ColumnElement[bool]:
+    free = or_(
+        ReviewTask.claimed_by.is_(None),
+        ReviewTask.claimed_by == reviewer,
+        ReviewTask.claim_expires_at < now,
+    )
+    return or_(
+        ReviewTask.status == OPEN,
+        and_(ReviewTask.status == CLAIMED, free),
+        # The second pair of eyes must be another person's.
+        and_(ReviewTask.status == AWAITING_SECOND, free, ReviewTask.first_reviewer != reviewer),
+    )
