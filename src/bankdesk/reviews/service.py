@@ -232,11 +232,9 @@ async def _audit(uow: UnitOfWork, action: str, task: ReviewTask, **after: object
 async def view(uow: UnitOfWork, task: ReviewTask, *, now: datetime | None = None) -> TaskView:
     """The task as reviewers see it, with its decisions."""
     now = now or utcnow()
-    expired = (
-        task.status == CLAIMED
-        and task.claim_expires_at is not None
-        and (task.claim_expires_at < now)
-    )
+    # An expired claim holds nothing: a claimed task is open again, and a task awaiting its
+    # second underwriter waits for anyone but the first.
+    expired = task.claim_expires_at is not None and task.claim_expires_at < now
     decisions = [
         ReviewDecisionView.model_validate(row, from_attributes=True)
         for row in await uow.reviews.decisions(task.id)
@@ -244,7 +242,8 @@ async def view(uow: UnitOfWork, task: ReviewTask, *, now: datetime | None = None
     return TaskView(
         id=task.id, kind=task.kind, application_id=task.application_id, case_id=task.case_id,
         reason=task.reason, detail=task.detail, priority=task.priority,
-        priority_name=PRIORITY_NAMES[task.priority], status=OPEN if expired else task.status,
+        priority_name=PRIORITY_NAMES[task.priority],
+        status=OPEN if expired and task.status == CLAIMED else task.status,
         amount=task.amount, due_at=task.due_at,
         claimed_by=None if expired else task.claimed_by,
         claim_expires_at=None if expired else task.claim_expires_at,

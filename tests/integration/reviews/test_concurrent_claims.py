@@ -2,10 +2,11 @@
 transaction of its own (on SQLite the writers take turns; on PostgreSQL they race)."""
 
 import asyncio
+from datetime import timedelta
 
 from bankdesk.domain.errors import ReviewConflict
 from bankdesk.reviews import service
-from bankdesk.store.models import LoanApplication
+from bankdesk.store.models import LoanApplication, utcnow
 from bankdesk.store.unit_of_work import UnitOfWork
 
 
@@ -57,3 +58,18 @@ async def test_reviewers_taking_the_next_task_at_once_get_different_tasks(bankde
 
     assert None not in taken
     assert len(set(taken)) == 6
+
+
+async def test_an_expired_claim_returns_the_task_to_the_queue(bankdesk) -> None:
+    [task_id] = await _tasks(bankdesk, 1)
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    async with UnitOfWork(bankdesk.database.sessions, actor="key:first") as uow:
+        await service.claim(uow, task_id, "first", minutes=30, now=an_hour_ago)
+        await uow.commit()
+
+    async with UnitOfWork(bankdesk.database.sessions) as uow:
+        open_again = [task.id for task in await uow.reviews.queue(now=utcnow(), status="open")]
+    taken = await _claim(bankdesk, task_id, "second")
+
+    assert open_again == [task_id]
+    assert taken
