@@ -6,6 +6,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bankdesk.lending.records import AuditEntryView, ModelCallView
+from bankdesk.reviews.schemas import TaskView
+from bankdesk.reviews.service import view
 from bankdesk.store.unit_of_work import UnitOfWork
 
 
@@ -63,6 +65,7 @@ class CaseRecord(CaseSummary):
     agent_runs: list[AgentRunView]
     related_cases: list[CaseSummary] = Field(description="Cases this contact opened")
     model_calls: list[ModelCallView]
+    reviews: list[TaskView] = Field(description="Review tasks opened when it was escalated")
     audit_trail: list[AuditEntryView] | None = Field(
         description="Present for auditor and admin keys only"
     )
@@ -87,5 +90,6 @@ async def case_record(uow: UnitOfWork, case_id: str, *, with_audit: bool) -> Cas
         model_calls=[
             ModelCallView.model_validate(call) for call in await uow.model_calls.for_case(case.id)
         ],
+        reviews=[await view(uow, task) for task in await uow.reviews.opened_on(case_id=case.id)],
         audit_trail=None if trail is None else [AuditEntryView.model_validate(e) for e in trail],
     )

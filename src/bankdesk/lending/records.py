@@ -161,7 +161,9 @@ async def application_record(
         reading=row.evidence.get("reading"),
         model_calls=[ModelCallView.model_validate(call) for call in calls],
         decision=_decision(decision) if decision else None,
-        reviews=[await view(uow, task) for task in await uow.reviews.for_application(row.id)],
+        reviews=[
+            await view(uow, task) for task in await uow.reviews.opened_on(application_id=row.id)
+        ],
         notices=[_notice(notice) for notice in notices],
         audit_trail=[AuditEntryView.model_validate(event) for event in trail]
         if trail is not None

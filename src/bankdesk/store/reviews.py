@@ -33,11 +33,17 @@ class ReviewRepository:
         """One task by id, as stored now."""
         return await self._session.get(ReviewTask, task_id, populate_existing=True)
 
-    async def for_application(self, application_id: str) -> list[ReviewTask]:
-        """The tasks opened on an application, oldest first."""
+    async def opened_on(
+        self, *, application_id: str | None = None, case_id: str | None = None
+    ) -> list[ReviewTask]:
+        """The tasks opened on an application or a banking case, oldest first."""
         rows = await self._session.scalars(
             select(ReviewTask)
-            .where(ReviewTask.application_id == application_id)
+            .where(
+                ReviewTask.application_id == application_id
+                if application_id is not None
+                else ReviewTask.case_id == case_id
+            )
             .order_by(ReviewTask.created_at, ReviewTask.id)
         )
         return list(rows)

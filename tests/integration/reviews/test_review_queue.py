@@ -80,6 +80,8 @@ async def test_an_escalated_banking_case_is_queued(bankdesk, client, underwriter
     [task] = response.json()["items"]
     assert task["case_id"] == answered.case_id
     assert task["reason"] == "escalated"
+    record = await client.get(f"/banking/cases/{answered.case_id}", headers=underwriters[0])
+    assert [review["id"] for review in record.json()["reviews"]] == [task["id"]]
 
 
 async def test_a_task_held_by_one_underwriter_cannot_be_claimed_by_another(

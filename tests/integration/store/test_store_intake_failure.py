@@ -34,7 +34,7 @@ async def test_a_failed_request_is_kept_with_its_error_and_audited(bankdesk: Ban
         trail = await uow.audit.trail("application", row.id)
         notices = await uow.applications.notices_for(row.id)
         undecided = await uow.applications.decision_for(row.id)
-        tasks = await uow.reviews.for_application(row.id)
+        tasks = await uow.reviews.opened_on(application_id=row.id)
         report = await verify_chain(uow.session)
 
     assert decision is None
