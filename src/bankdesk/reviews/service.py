@@ -144,9 +144,9 @@ async def decide(
     task = await _task(uow, task_id)
     if task.status == RESOLVED:
         raise ReviewConflict(f"review task {task_id} is resolved already")
-    expired = task.claim_expires_at is not None and task.claim_expires_at < now
-    if task.claimed_by != reviewer or expired:
+    if not await uow.reviews.take_claim(task_id, reviewer, now=now):
         raise ReviewConflict(f"claim review task {task_id} before deciding it")
+    task = await _task(uow, task_id)
     policy_outcome = await _policy_outcome(uow, task)
     overrides = (
         request.outcome is ReviewOutcome.APPROVE and policy_outcome in OVERRIDDEN_BY_APPROVAL
@@ -167,7 +167,6 @@ async def decide(
         policy_outcome=policy_outcome, overrides_policy=overrides,
         reason_codes=list(request.reason_codes),
     )  # fmt: skip
-    task.claimed_by, task.claim_expires_at, task.updated_at = None, None, now
     if role == "disagreement":  # the two disagree: the task goes back for a fresh decision
         task.status, task.first_reviewer, task.outcome = OPEN, None, None
     elif role == "decision" and overrides and large:

@@ -132,6 +132,22 @@ class ReviewRepository:
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
 
+    async def take_claim(self, task_id: str, reviewer: str, *, now: datetime) -> bool:
+        """Use up the reviewer's live claim to decide (one decision per claim); whether
+        they held one. A second decision sent at the same time finds the claim gone."""
+        result = await self._session.execute(
+            update(ReviewTask)
+            .where(
+                ReviewTask.id == task_id,
+                ReviewTask.claimed_by == reviewer,
+                ReviewTask.claim_expires_at >= now,
+                ReviewTask.status != RESOLVED,
+            )
+            .values(claimed_by=None, claim_expires_at=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
     async def add_decision(self, decision: ReviewDecision) -> None:
         """Keep a person's decision (append-only)."""
         self._session.add(decision)

@@ -3,9 +3,11 @@ transaction of its own (on SQLite the writers take turns; on PostgreSQL they rac
 
 import asyncio
 from datetime import timedelta
+from decimal import Decimal
 
 from bankdesk.domain.errors import ReviewConflict
 from bankdesk.reviews import service
+from bankdesk.reviews.schemas import DecisionRequest
 from bankdesk.store.models import LoanApplication, utcnow
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -73,3 +75,27 @@ async def test_an_expired_claim_returns_the_task_to_the_queue(bankdesk) -> None:
 
     assert open_again == [task_id]
     assert taken
+
+
+async def test_a_decision_sent_twice_at_once_is_recorded_once(bankdesk) -> None:
+    [task_id] = await _tasks(bankdesk, 1)
+    assert await _claim(bankdesk, task_id, "holder")
+    request = DecisionRequest(
+        outcome="approve", justification="Income verified against bank statements.",
+        reason_codes=["INCOME_VERIFIED"],
+    )  # fmt: skip
+
+    async def decide() -> bool:
+        async with UnitOfWork(bankdesk.database.sessions, actor="key:holder") as uow:
+            try:
+                await service.decide(uow, task_id, "holder", request, four_eyes_amount=Decimal(0))
+            except ReviewConflict:
+                return False
+            await uow.commit()
+            return True
+
+    recorded = await asyncio.gather(decide(), decide())
+
+    assert sorted(recorded) == [False, True]
+    async with UnitOfWork(bankdesk.database.sessions) as uow:
+        assert len(await uow.reviews.decisions(task_id)) == 1
