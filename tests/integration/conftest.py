@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.support.bank import SeededCustomer, seed_customer
 from tests.support.databases import PostgresTemplate, require_postgres, sqlite_url
 from tests.support.lambda_endpoint import lambda_endpoint, point_functions_at
 
@@ -91,3 +92,12 @@ async def intake_headers(issue_key) -> dict[str, str]:
 @pytest.fixture
 async def auditor_headers(issue_key) -> dict[str, str]:
     return await issue_key(Role.AUDITOR)
+
+
+@pytest.fixture
+async def seeded(bankdesk: Bankdesk) -> SeededCustomer:
+    """A bank customer with accounts, cards, a payment they will not recognise, and a loan."""
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        customer = await seed_customer(uow)
+        await uow.commit()
+    return customer

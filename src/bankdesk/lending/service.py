@@ -9,13 +9,14 @@ from typing import Any, TypeVar
 
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.flow import LendingDecision, LendingFlow
+from bankdesk.lending.notices import record_notice
 from bankdesk.lending.reading import ApplicationReader, Reading, with_known_borrower
 from bankdesk.lending.schemas import DecisionEvent, DecisionView
 from bankdesk.llm.protocol import CallStatus
 from bankdesk.llm.protocol import ModelCall as Call
 from bankdesk.llm.records import call_row, store_calls
 from bankdesk.reviews.service import APPLICATION_REASONS, open_for_application
-from bankdesk.store.models import Decision, LoanApplication, ModelCall, Notice
+from bankdesk.store.models import Decision, LoanApplication, ModelCall
 from bankdesk.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -266,12 +267,4 @@ async def queue_notice(
     uow: UnitOfWork, row: LoanApplication, action: NextAction, payload: dict[str, Any]
 ) -> None:
     """Record the outgoing notice a next step calls for (delivered later by a worker)."""
-    notice = Notice(application_id=row.id, kind=NOTICE_KINDS[action], payload=payload)
-    uow.session.add(notice)
-    await uow.session.flush()
-    await uow.audit.record(
-        "notice.queued",
-        entity_type="application",
-        entity_id=row.id,
-        after={"notice_id": notice.id, "kind": notice.kind},
-    )
+    await record_notice(uow, row.id, NOTICE_KINDS[action], payload)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bankdesk.domain.errors import ReviewConflict, ReviewNotFound
+from bankdesk.lending.notices import record_notice
 from bankdesk.reviews.schemas import (
     PRIORITY_NAMES,
     DecisionRequest,
@@ -21,7 +22,7 @@ from bankdesk.reviews.schemas import (
     TaskView,
 )
 from bankdesk.store.banking_models import Case
-from bankdesk.store.models import Decision, LoanApplication, Notice, utcnow
+from bankdesk.store.models import Decision, LoanApplication, utcnow
 from bankdesk.store.review_models import ReviewDecision, ReviewTask
 from bankdesk.store.reviews import AWAITING_SECOND, CLAIMED, OPEN, RESOLVED
 from bankdesk.store.unit_of_work import UnitOfWork
@@ -182,27 +183,12 @@ async def _resolve(
 ) -> None:
     task.status, task.outcome = RESOLVED, request.outcome.value
     if task.application_id is not None:
-        await _queue_notice(uow, task.application_id, request)
+        payload = {"outcome": request.outcome.value, "reasons": list(request.reason_codes),
+                   "decided_by": "underwriter"}  # fmt: skip
+        await record_notice(uow, task.application_id, NOTICES[request.outcome], payload)
     if task.case_id is not None and (case := await uow.cases.get(task.case_id)) is not None:
         await uow.cases.set_status(case, "resolved", review_task=task.id, by=reviewer)
     await _audit(uow, "review.resolved", task, reviewer=reviewer, outcome=task.outcome)
-
-
-async def _queue_notice(uow: UnitOfWork, application_id: str, request: DecisionRequest) -> None:
-    notice = Notice(
-        application_id=application_id,
-        kind=NOTICES[request.outcome],
-        payload={"outcome": request.outcome.value, "reasons": list(request.reason_codes),
-                 "decided_by": "underwriter"},
-    )  # fmt: skip
-    uow.session.add(notice)
-    await uow.session.flush()
-    await uow.audit.record(
-        "notice.queued",
-        entity_type="application",
-        entity_id=application_id,
-        after={"notice_id": notice.id, "kind": notice.kind},
-    )
 
 
 async def _policy_outcome(uow: UnitOfWork, task: ReviewTask) -> str | None:

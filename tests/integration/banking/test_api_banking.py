@@ -4,22 +4,13 @@ import re
 
 import httpx
 import pytest
-from tests.support.bank import SeededCustomer, seed_customer
+from tests.support.bank import SeededCustomer
 
 from bankdesk.bootstrap import Bankdesk
 from bankdesk.domain.access import Role
-from bankdesk.store.unit_of_work import UnitOfWork
 
 SEED_MESSAGE = "I saw an unfamiliar card payment from last night and I want to dispute it."
 LONG_DIGIT_RUN = re.compile(r"\d[\d -]{7,}\d")
-
-
-@pytest.fixture
-async def seeded(bankdesk: Bankdesk) -> SeededCustomer:
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        customer = await seed_customer(uow)
-        await uow.commit()
-    return customer
 
 
 async def _post(client: httpx.AsyncClient, headers, **body) -> httpx.Response:

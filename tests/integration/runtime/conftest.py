@@ -3,13 +3,11 @@
 from pathlib import Path
 
 import pytest
-from tests.support.bank import SeededCustomer, seed_customer
 from tests.support.databases import PostgresTemplate, sqlite_url
 from tests.support.lambda_endpoint import point_functions_at
 
-from bankdesk.bootstrap import Bankdesk, bootstrap
+from bankdesk.bootstrap import bootstrap
 from bankdesk.settings import Settings
-from bankdesk.store.unit_of_work import UnitOfWork
 
 
 @pytest.fixture
@@ -33,15 +31,6 @@ async def in_process(database_url: str):
     wired = bootstrap(Settings(database_url=database_url, executor="local"))  # type: ignore[call-arg]
     yield wired
     await wired.close()
-
-
-@pytest.fixture
-async def seeded(bankdesk: Bankdesk) -> SeededCustomer:
-    """A customer with accounts, cards, a payment they will not recognise, and a loan."""
-    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
-        customer = await seed_customer(uow)
-        await uow.commit()
-    return customer
 
 
 @pytest.fixture
