@@ -35,6 +35,9 @@ def serve(
     # Without it every request on a kept-alive connection waited ~40 ms for a delayed ACK.
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.bind((host, port))
+    # Listening before the address is announced: a client that connects at once waits in
+    # the backlog until the server accepts, instead of being refused.
+    listener.listen(socket.SOMAXCONN)
     url = f"http://{host}:{listener.getsockname()[1]}"
     functions = LocalLambda(as_deployed(CATALOG, url), environment=dict(os.environ))
     stderr.print(f"Lambda endpoint at {url}", markup=False)
