@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         description="A person's decision that overrides the policy on a loan above this amount "
         "needs a second underwriter to confirm it.",
     )
+    console_session_hours: float = Field(
+        default=8,
+        gt=0,
+        le=24 * 7,
+        description="How long a sign-in to the review console lasts (signing out ends it early).",
+    )
 
     executor: Literal["local", "lambda"] = Field(
         default="local",

@@ -86,3 +86,7 @@ class ReviewNotFound(BankdeskError):
 class ReviewConflict(BankdeskError):
     """The task cannot be claimed or decided by this reviewer now (held by someone else,
     not claimed first, already resolved, or the reviewer's own decision to confirm)."""
+
+
+class SignInRefused(BankdeskError):
+    """The key given to the review console is not valid, revoked, or may not review."""

@@ -195,6 +195,20 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class ConsoleSession(Base):
+    """A sign-in to the review console: the cookie's hash, whose key, and its CSRF token."""
+
+    __tablename__ = "console_sessions"
+
+    # SHA-256 of the cookie's token: a copy of this table signs nobody in.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
 class IdempotencyRecord(Base):
     """The first response to a POST with an Idempotency-Key, replayed for retries."""
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bankdesk.store.applications import ApplicationRepository
 from bankdesk.store.audit import AuditLog
 from bankdesk.store.cases import CaseRepository
+from bankdesk.store.console_sessions import ConsoleSessionRepository
 from bankdesk.store.customers import CustomerRepository
 from bankdesk.store.idempotency import IdempotencyRepository
 from bankdesk.store.keys import ApiKeyRepository
@@ -21,6 +22,7 @@ class UnitOfWork:
     session: AsyncSession
     applications: ApplicationRepository
     keys: ApiKeyRepository
+    console_sessions: ConsoleSessionRepository
     idempotency: IdempotencyRepository
     model_calls: ModelCallRepository
     customers: CustomerRepository
@@ -43,6 +45,7 @@ class UnitOfWork:
         self.session = self._sessions()
         self.applications = ApplicationRepository(self.session)
         self.keys = ApiKeyRepository(self.session)
+        self.console_sessions = ConsoleSessionRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
         self.model_calls = ModelCallRepository(self.session)
         self.customers = CustomerRepository(self.session)
