@@ -12,6 +12,7 @@ from bankdesk.api.logs import configure_logging
 from bankdesk.api.metrics import Metrics
 from bankdesk.api.middleware import BodyLimit, RequestContext
 from bankdesk.bootstrap import Bankdesk, bootstrap
+from bankdesk.console.endpoints import install as install_console
 
 DESCRIPTION = """
 Auditable lending decisions and retail banking triage. Every request is stored as
@@ -46,4 +47,5 @@ def create_app(bankdesk: Bankdesk | None = None) -> FastAPI:
     api.include_router(lending.router)
     api.include_router(banking.router)
     api.include_router(reviews.router)
+    install_console(api)
     return api

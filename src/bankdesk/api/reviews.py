@@ -13,7 +13,7 @@ from bankdesk.reviews.schemas import DecisionRequest, Queue, TaskView
 from bankdesk.store.models import utcnow
 
 TaskId = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Status = Literal["open", "claimed", "awaiting_second", "resolved"]
+Status = Literal["active", "open", "claimed", "awaiting_second", "resolved"]
 router = APIRouter(
     prefix="/reviews",
     tags=["reviews"],
@@ -41,7 +41,9 @@ async def queue(
     priority: Annotated[int | None, Query(ge=1, le=4)] = None,
     assignee: Annotated[str | None, Query(max_length=64, description="a key id, or `me`")] = None,
 ) -> Queue:
-    """Tasks in the order to work them (priority, then due time), with counts per status."""
+    """Tasks in the order to work them (priority, then due time), with counts per status.
+
+    `status=active` lists every task not yet resolved."""
     now = utcnow()
     holder = key.id if assignee == "me" else assignee
     tasks = await uow.reviews.queue(

@@ -24,6 +24,7 @@ __all__ = [
     "Redacted",
     "RedactingFilter",
     "contains_pii",
+    "mask",
     "mask_account",
     "mask_card",
     "redact",
@@ -86,7 +87,8 @@ def mask_account(number: str) -> str:
     return f"[account ending {characters[-4:].upper()}]"
 
 
-def _mask(kind: PiiKind, original: str) -> str:
+def mask(kind: PiiKind, original: str) -> str:
+    """The mask that stands for one piece of personal data of this kind."""
     if kind is PiiKind.CARD:
         return mask_card(original)
     if kind is PiiKind.ACCOUNT:
@@ -104,11 +106,11 @@ def _masked(text: str, findings: tuple[Finding, ...]) -> tuple[str, list[tuple[i
     position = 0
     length = 0
     for finding in findings:
-        mask = _mask(finding.kind, text[finding.start : finding.end])
-        parts += [text[position : finding.start], mask]
+        shown = mask(finding.kind, text[finding.start : finding.end])
+        parts += [text[position : finding.start], shown]
         length += finding.start - position
-        masks_at.append((length, length + len(mask)))
-        length += len(mask)
+        masks_at.append((length, length + len(shown)))
+        length += len(shown)
         position = finding.end
     parts.append(text[position:])
     return "".join(parts), masks_at

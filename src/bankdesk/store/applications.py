@@ -52,14 +52,19 @@ class ApplicationRepository:
         return list(rows)
 
     async def history(
-        self, applicant_id: str, *, channel: str, limit: int = 10
+        self, applicant_id: str, *, channel: str | None = None, limit: int = 10
     ) -> list[tuple[LoanApplication, Decision]]:
-        """An applicant's decided applications on one channel, newest first."""
-        rows = await self._session.execute(
+        """An applicant's decided applications (on one channel, when given), newest first."""
+        query = (
             select(LoanApplication, Decision)
             .join(Decision, Decision.application_id == LoanApplication.id)
-            .where(LoanApplication.applicant_id == applicant_id, LoanApplication.channel == channel)
-            .order_by(LoanApplication.created_at.desc(), LoanApplication.id.desc())
-            .limit(limit)
+            .where(LoanApplication.applicant_id == applicant_id)
+        )
+        if channel is not None:
+            query = query.where(LoanApplication.channel == channel)
+        rows = await self._session.execute(
+            query.order_by(LoanApplication.created_at.desc(), LoanApplication.id.desc()).limit(
+                limit
+            )
         )
         return [(application, decision) for application, decision in rows]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bankdesk.store.review_models import ReviewDecision, ReviewTask
 
 OPEN, CLAIMED, AWAITING_SECOND, RESOLVED = "open", "claimed", "awaiting_second", "resolved"
+ACTIVE = "active"  # a filter, not a status: every task not yet resolved
 
 
 class ReviewRepository:
@@ -65,6 +66,8 @@ class ReviewRepository:
             query = query.where(or_(ReviewTask.status == OPEN, _expired(now)))
         elif status == CLAIMED:
             query = query.where(ReviewTask.status == CLAIMED, ~_expired(now))
+        elif status == ACTIVE:
+            query = query.where(ReviewTask.status != RESOLVED)
         elif status is not None:
             query = query.where(ReviewTask.status == status)
         if kind is not None:

@@ -1,0 +1,1 @@
+"""The review console: server-rendered pages where underwriters work the queue."""
