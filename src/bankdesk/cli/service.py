@@ -15,6 +15,7 @@ from bankdesk.cli.database import first_admin_key, run_with_database
 from bankdesk.cli.demo_data import demo_bank_if_empty
 from bankdesk.cli.errors import reports_errors, stderr
 from bankdesk.llm.protocol import ProviderInfo
+from bankdesk.reviews.demo import demo_review_work
 from bankdesk.settings import Settings
 from bankdesk.store.keys import IssuedKey
 from bankdesk.store.migrations import upgrade
@@ -28,14 +29,20 @@ class FirstStart:
 
     key: IssuedKey | None
     demo: DemoBank | None
+    review_tasks: int = 0
 
 
 async def first_start(app: Bankdesk, *, now: datetime, demo_data: bool = False) -> FirstStart:
     """On a new database, an admin key and (when asked) a small demo bank as of now."""
     # The demo bank first: were loading it to fail, the key (shown only once) is not yet made.
     demo = await demo_bank_if_empty(app, as_of=now) if demo_data else None
+    tasks = 0
+    if demo is not None:
+        # The first showcase customer's message is left for the person trying the service.
+        messages = {showcase.customer_id: showcase.message for showcase in demo.showcase[1:]}
+        tasks = await demo_review_work(app, messages=messages)
     key = await first_admin_key(app)
-    return FirstStart(key=key, demo=demo)
+    return FirstStart(key=key, demo=demo, review_tasks=tasks)
 
 
 def first_start_notes(started: FirstStart, *, url: str) -> list[str]:
@@ -51,6 +58,13 @@ def first_start_notes(started: FirstStart, *, url: str) -> list[str]:
     if started.demo is not None and started.demo.showcase:
         token = started.key.token if started.key else "<your API key>"
         notes.append(_demo_note(started.demo, token=token, url=url))
+    if started.review_tasks:
+        notes.append(
+            f"first start: demo loan requests and customer messages opened "
+            f"{started.review_tasks} review tasks; work them at {url}/console (sign in with "
+            "the admin key above; `bankdesk keys create --role underwriter --name <name>` "
+            "makes a second underwriter for four-eyes approvals)"
+        )
     return notes
 
 
@@ -77,6 +91,7 @@ def serve(
     host, port = host or settings.host, port or settings.port
     url = f"http://{host}:{port}"
     stderr.print(f"bankdesk is serving at {url}  (API docs: {url}/docs)", markup=False)
+    stderr.print(f"review console: {url}/console", markup=False)
     stderr.print(f"database: {_safe(settings.database_url)}", markup=False)
     stderr.print(f"reading applications with: {_reader(app.provider.info)}", markup=False)
     stderr.print(f"agents and the policy step run: {_executor(settings)}", markup=False)

@@ -2,7 +2,7 @@
 load is refused, `bankdesk demo-data` prints what to try, and `serve`'s first start loads one."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,8 +83,16 @@ async def test_the_first_start_loads_a_small_demo_bank_once(bankdesk: Bankdesk) 
     assert f"Bearer {started.key.token}" in notes
     assert MESSAGE in notes
     assert first_start_notes(again, url="http://127.0.0.1:8000") == []
+    assert "opened 5 review tasks; work them at http://127.0.0.1:8000/console" in notes
     async with UnitOfWork(bankdesk.database.sessions) as uow:
         assert await uow.customers.count() == 25
+        tasks = await uow.reviews.queue(now=NOW + timedelta(minutes=5))
+        # The first showcase customer's message is left for the person trying the service.
+        assert not await uow.cases.for_customer("cust_12345")
+    assert started.review_tasks == len(tasks) == 5
+    assert sorted(task.reason for task in tasks) == [
+        "decline", "decline", "escalated", "incomplete", "review"
+    ]  # fmt: skip
 
 
 async def test_without_the_demo_flag_a_first_start_adds_no_customers(bankdesk: Bankdesk) -> None:
