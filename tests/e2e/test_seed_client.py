@@ -2,14 +2,7 @@
 over HTTP, on a fresh SQLite file and on a fresh PostgreSQL database."""
 
 import os
-import queue
 import re
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.support.databases import empty_postgres_database, require_postgres
+from tests.support.served import SCRIPT, Server, create_key
 
-SCRIPT = Path(sys.executable).with_name("bankdesk")
 ADMIN_KEY_LINE = re.compile(r"^\s*(bdk_[0-9a-f]{12}_\S+)\s*$")
 TOKEN = re.compile(r"bdk_[0-9a-f]{12}_\S+")
 SEED_PAYLOAD = {"applicant_id": "cust_1001", "amount": 5000, "income": 90000, "employment_years": 6}
@@ -28,87 +21,6 @@ REVIEW_PAYLOAD = {
     "income": 50000,
     "employment_years": 0,
 }
-START_TIMEOUT, STOP_TIMEOUT = 60.0, 15.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """`bankdesk serve` in a child process, its stderr read line by line as it comes."""
-
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.url = f"http://127.0.0.1:{_free_port()}"
-        self.process = subprocess.Popen(
-            [str(SCRIPT), "serve", "--port", self.url.rsplit(":", 1)[1]],
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.stderr: list[str] = []
-        self._lines: queue.Queue[str] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.stderr.append(line)
-            self._lines.put(line)
-
-    @property
-    def output(self) -> str:
-        return "".join(self.stderr)
-
-    def wait_for_line(self, pattern: re.Pattern[str]) -> re.Match[str]:
-        """The first stderr line from now on that matches, within the start timeout."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                line = self._lines.get(timeout=min(remaining, 0.5))
-            except queue.Empty:
-                if self.process.poll() is not None and not self._reader.is_alive():
-                    pytest.fail(f"serve exited ({self.process.returncode}):\n{self.output}")
-                continue
-            if match := pattern.search(line):
-                return match
-        pytest.fail(f"serve printed no line matching {pattern.pattern!r}:\n{self.output}")
-
-    def wait_until_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"serve exited ({self.process.returncode}):\n{self.output}")
-            try:
-                if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"{self.url}/health/ready never answered 200:\n{self.output}")
-
-    def stop(self) -> int:
-        """Interrupt the server as Ctrl+C would, and reap it; its exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                pytest.fail(f"serve did not stop within {STOP_TIMEOUT} s of SIGINT")
-        self._reader.join(timeout=5)
-        return self.process.returncode
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=STOP_TIMEOUT)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -142,20 +54,6 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def create_intake_key(env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run(
-        [str(SCRIPT), "keys", "create", "--role", "intake", "--name", "e2e"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        env=env,
-        cwd=cwd,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
 def seed_evaluate_borrower(client: httpx.Client, applicant_id: str) -> str:
     """The seed's agent step, as its tutorial writes it: act on the applicant's history."""
     response = client.get(f"/lending/applicants/{applicant_id}/history")
@@ -174,7 +72,9 @@ def test_the_seed_client_steps_over_http(
     server = start_server()
     admin_key = server.wait_for_line(ADMIN_KEY_LINE)[1]
     server.wait_until_ready()
-    intake_key = create_intake_key(service_env, tmp_path)  # while the server runs
+    intake_key = create_key(
+        service_env, tmp_path, role="intake", name="e2e"
+    )  # while the server runs
 
     anonymous = httpx.post(f"{server.url}/lending/apply", json=SEED_PAYLOAD, timeout=10)
     with httpx.Client(base_url=server.url, timeout=10, headers=bearer(intake_key)) as client:

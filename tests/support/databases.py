@@ -5,6 +5,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,7 +28,10 @@ def _admin(sql: str) -> None:
         finally:
             await connection.close()
 
-    asyncio.run(run())
+    # In a thread of its own: the caller's thread may be running an event loop (Playwright's
+    # sync API runs one while a browser is open).
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(asyncio.run, run()).result()
 
 
 def _async_url(database: str) -> str:
