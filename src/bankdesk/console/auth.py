@@ -97,7 +97,8 @@ def sign_in_form_checked(request: Request, csrf: str) -> None:
 
 def safe_after(after: str | None) -> str:
     """Where to go after signing in: a console page, never another site."""
-    if not after or not after.startswith(PATH) or after.startswith("//") or "\\" in after:
+    inside = after is not None and (after == PATH or after.startswith((f"{PATH}/", f"{PATH}?")))
+    if not after or not inside or "\\" in after:
         return PATH
     parts = urlsplit(after)
     if parts.scheme or parts.netloc:

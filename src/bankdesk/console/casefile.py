@@ -46,6 +46,7 @@ class CaseFile:
     text: list[Piece] = field(default_factory=list)
     fields: list[FieldRow] = field(default_factory=list)
     colours: dict[str, int] = field(default_factory=dict)
+    unsure: dict[str, str] = field(default_factory=dict)
     trace: list[TraceStep] = field(default_factory=list)
     case: CaseRecord | None = None
     message: str | None = None
@@ -93,13 +94,14 @@ async def _application(
         FieldRow(
             name=name,
             label=field_label(name),
-            value=shown(stored[name]),
-            note=str(evidence.get(name, {}).get("note", "")),
+            value=masked(shown(stored[name])),
+            note=masked(str(evidence.get(name, {}).get("note", ""))),
             source=str(evidence.get(name, {}).get("source", "")),
             colour=found.colours.get(name),
         )
         for name in names
     ]
+    found.unsure = {name: masked(why) for name, why in record.unsure.items()}
     if record.decision is not None:
         found.trace = trace_steps(record.decision.trace)
     if record.applicant_id is not None:

@@ -5,7 +5,6 @@ each POST answers with a redirect (303) so a reload never sends a form twice, or
 page again and a message saying what to fix (409, 422).
 """
 
-import re
 import secrets
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -16,7 +15,6 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
 
 from bankdesk.api.dependencies import App, Session
 from bankdesk.console import sessions
@@ -33,10 +31,11 @@ from bankdesk.console.auth import (
     sign_in_form_checked,
 )
 from bankdesk.console.casefile import case_file
+from bankdesk.console.forms import Problem, decision_from
 from bankdesk.console.pages import field_label, pretty
 from bankdesk.domain.errors import ReviewConflict, ReviewNotFound, SignInRefused
 from bankdesk.reviews import service
-from bankdesk.reviews.schemas import PRIORITY_NAMES, DecisionRequest, ReviewOutcome
+from bankdesk.reviews.schemas import PRIORITY_NAMES, ReviewOutcome
 from bankdesk.store.models import utcnow
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -64,6 +63,7 @@ DONE = {
     "awaiting_second": "Your decision is recorded; a second underwriter must confirm it.",
     "reopened": "The two decisions differ; the task is back in the queue for a fresh decision.",
     "empty": "The queue has nothing you can claim.",
+    "raced": "Another reviewer claimed that task at the same moment; try again.",
 }
 StatusFilter = Literal["active", "open", "claimed", "awaiting_second", "resolved", "all"]
 router = APIRouter(prefix=PATH, include_in_schema=False)
@@ -145,21 +145,23 @@ async def queue(
     uow: Session,
     status_filter: Annotated[StatusFilter, Query(alias="status")] = "active",
     kind: Literal["application", "case", ""] = "",
-    priority: Annotated[int | None, Query(ge=1, le=4)] = None,
+    priority: Annotated[str, Query(max_length=1)] = "",
     mine: bool = False,
     done: str | None = None,
 ) -> Response:
     """The queue in the order to work it, with counts and filters."""
     now = utcnow()
+    # The form sends priority= for "Any"; anything but a known priority means any.
+    level = int(priority) if priority.isdigit() and int(priority) in PRIORITY_NAMES else None
     tasks = await uow.reviews.queue(
         now=now, status=None if status_filter == "all" else status_filter, kind=kind or None,
-        priority=priority, assignee=reviewer.key.id if mine else None,
+        priority=level, assignee=reviewer.key.id if mine else None,
     )  # fmt: skip
     return page(
         request, "queue.html", me=reviewer, csrf=reviewer.session.csrf_token, now=now,
         items=[await service.view(uow, task, now=now) for task in tasks],
         counts=await uow.reviews.counts(now=now), names=await _names(uow),
-        filters={"status": status_filter, "kind": kind, "priority": priority, "mine": mine},
+        filters={"status": status_filter, "kind": kind, "priority": level, "mine": mine},
         priorities=PRIORITY_NAMES, done=DONE.get(done or ""),
     )  # fmt: skip
 
@@ -168,7 +170,10 @@ async def queue(
 async def claim_next(reviewer: Posted, uow: Session, app: App) -> Response:
     """Claim the first task you may take and open it."""
     minutes = app.settings.review_claim_minutes
-    claimed = await service.claim_next(uow, reviewer.key.id, minutes=minutes)
+    try:
+        claimed = await service.claim_next(uow, reviewer.key.id, minutes=minutes)
+    except ReviewConflict:  # another reviewer took it between the look and the claim
+        return redirect(f"{PATH}?done=raced")
     if claimed is None:
         return redirect(f"{PATH}?done=empty")
     return redirect(f"{PATH}/reviews/{claimed.id}?done=claimed")
@@ -190,10 +195,10 @@ async def _task_page(
     *,
     code: int = status.HTTP_200_OK,
     done: str | None = None,
-    errors: list[str] | None = None,
+    errors: list[Problem] | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    task = await uow.reviews.get(task_id)
+    task = await uow.reviews.get(task_id) if _well_formed(task_id) else None
     if task is None:
         return page(request, "missing.html", status.HTTP_404_NOT_FOUND, me=reviewer,
                     csrf=reviewer.session.csrf_token, task_id=task_id)  # fmt: skip
@@ -208,6 +213,11 @@ async def _task_page(
     )  # fmt: skip
 
 
+def _well_formed(task_id: str) -> bool:
+    """Whether the id could name a task at all (no database is asked about control bytes)."""
+    return 0 < len(task_id) <= 64 and task_id.isprintable()
+
+
 def _claimable(status: str, first_reviewer: str | None, me: str) -> bool:
     """Open tasks; and tasks awaiting a second underwriter, for anyone but the first."""
     return status == "open" or (status == "awaiting_second" and first_reviewer != me)
@@ -218,6 +228,8 @@ async def claim(
     task_id: str, request: Request, reviewer: Posted, uow: Session, app: App
 ) -> Response:
     """Take the task (409 with the reason when you may not)."""
+    if not _well_formed(task_id):
+        return await _task_page(request, uow, reviewer, task_id)
     minutes = app.settings.review_claim_minutes
     try:
         await service.claim(uow, task_id, reviewer.key.id, minutes=minutes)
@@ -229,6 +241,8 @@ async def claim(
 @router.post("/reviews/{task_id}/release")
 async def release(task_id: str, request: Request, reviewer: Posted, uow: Session) -> Response:
     """Hand the task back to the queue."""
+    if not _well_formed(task_id):
+        return await _task_page(request, uow, reviewer, task_id)
     try:
         await service.release(uow, task_id, reviewer.key.id)
     except (ReviewConflict, ReviewNotFound) as refused:
@@ -243,23 +257,22 @@ async def decide(
     reviewer: Posted,
     uow: Session,
     app: App,
-    outcome: Annotated[str, Form(max_length=40)] = "",
-    justification: Annotated[str, Form(max_length=8000)] = "",
-    reason_codes: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[str, Form()] = "",
+    justification: Annotated[str, Form()] = "",
+    reason_codes: Annotated[str, Form()] = "",
 ) -> Response:
     """Record the decision; with a message saying what to fix (422) when it is incomplete."""
+    # The form's own limits are the decision's (the body limit caps what is read at all).
+    if not _well_formed(task_id):
+        return await _task_page(request, uow, reviewer, task_id)
     form = {"outcome": outcome, "justification": justification, "reason_codes": reason_codes}
-    codes = [code for code in re.split(r"[\s,;]+", reason_codes.strip().upper()) if code]
-    try:
-        decision = DecisionRequest(
-            outcome=outcome,
-            justification=justification,
-            reason_codes=codes,  # type: ignore[arg-type]
-        )
-    except ValidationError as invalid:
+    decision = decision_from(
+        outcome=outcome, justification=justification, reason_codes=reason_codes
+    )
+    if isinstance(decision, list):
         return await _task_page(
             request, uow, reviewer, task_id, code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-            errors=_problems(invalid), form=form,
+            errors=decision, form=form,
         )  # fmt: skip
     try:
         decided = await service.decide(
@@ -288,39 +301,9 @@ async def _refused(
         else status.HTTP_409_CONFLICT
     )
     return await _task_page(
-        request, uow, reviewer, task_id, code=code, errors=[str(refused)], form=form
-    )
-
-
-FIELD_NAMES = {
-    "outcome": "Outcome",
-    "justification": "Justification",
-    "reason_codes": "Reason codes",
-}
-
-
-def _problems(invalid: ValidationError) -> list[str]:
-    """What is wrong with the decision form, one line per field, in words."""
-    problems = []
-    for error in invalid.errors(include_url=False):
-        where = error["loc"][0] if error["loc"] else ""
-        name = FIELD_NAMES.get(str(where), str(where))
-        if where == "outcome":
-            problems.append("Outcome: choose approve, decline or request information.")
-        elif where == "reason_codes" and error["type"] == "too_short":
-            problems.append("Reason codes: give at least one, e.g. INCOME_VERIFIED.")
-        elif where == "justification":
-            problems.append(
-                "Justification: say why in at least 10 characters, in words an auditor can follow."
-            )
-        elif where == "reason_codes":
-            problems.append(
-                "Reason codes: use capital letters, digits and underscores, starting with a "
-                "letter (e.g. DTI_ACCEPTABLE), separated by commas or spaces."
-            )
-        else:
-            problems.append(f"{name}: {error['msg']}.")
-    return list(dict.fromkeys(problems))
+        request, uow, reviewer, task_id, code=code, errors=[Problem("task", str(refused))],
+        form=form,
+    )  # fmt: skip
 
 
 async def _names(uow: UnitOfWork) -> dict[str, str]:

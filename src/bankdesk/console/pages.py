@@ -81,12 +81,15 @@ def marked_text(text: str, evidence: Mapping[str, Any]) -> list[Piece]:
     cuts |= {at for found in hidden for at in (found.start, found.end)}
     # Masked data is one piece: a field's span never cuts into it.
     kept = sorted(at for at in cuts if not any(f.start < at < f.end for f in hidden))
-    pieces = []
+    pieces: list[Piece] = []
     for start, end in pairwise(kept):
         fields = tuple(dict.fromkeys(name for name, s, e in spans if s < end and e > start))
         secret = next((found for found in hidden if found.start == start), None)
         if secret is not None:
             pieces.append(Piece(mask(secret.kind, text[start:end]), fields, masked=True))
+        elif pieces and not pieces[-1].masked and pieces[-1].fields == fields:
+            # A cut made by masked data or another field's span elsewhere: one piece still.
+            pieces[-1] = Piece(pieces[-1].text + text[start:end], fields)
         else:
             pieces.append(Piece(text[start:end], fields))
     return pieces

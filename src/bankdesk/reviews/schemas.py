@@ -1,5 +1,6 @@
 """What reviewers send and see."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -8,6 +9,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 PRIORITY_NAMES = {1: "urgent", 2: "high", 3: "normal", 4: "low"}
+# Text may hold tabs and line breaks, nothing else below space (PostgreSQL refuses NUL).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ReasonCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,47}$")]
 
 
@@ -37,6 +40,8 @@ class DecisionRequest(BaseModel):
     @field_validator("justification")
     @classmethod
     def _written(cls, justification: str) -> str:
+        if CONTROL_CHARACTERS.search(justification):
+            raise ValueError("remove control characters from the justification")
         if len(justification.strip()) < 10:
             raise ValueError("write a justification of at least 10 characters")
         return justification.strip()

@@ -75,7 +75,11 @@ class ReviewRepository:
         if priority is not None:
             query = query.where(ReviewTask.priority == priority)
         if assignee is not None:
-            query = query.where(ReviewTask.claimed_by == assignee, ~_expired(now))
+            # Held now: a claim that has run out holds nothing, whatever the task's status.
+            query = query.where(
+                ReviewTask.claimed_by == assignee,
+                or_(ReviewTask.claim_expires_at.is_(None), ReviewTask.claim_expires_at >= now),
+            )
         query = query.order_by(ReviewTask.priority, ReviewTask.due_at, ReviewTask.id).limit(limit)
         return list(await self._session.scalars(query))
 

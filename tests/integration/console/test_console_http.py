@@ -8,7 +8,9 @@ import pytest
 
 from bankdesk.bootstrap import Bankdesk
 from bankdesk.domain.access import Role
+from bankdesk.reviews.service import open_for_application
 from bankdesk.store.audit import verify_chain
+from bankdesk.store.models import LoanApplication
 from bankdesk.store.unit_of_work import UnitOfWork
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -207,6 +209,7 @@ async def test_signing_out_ends_the_session_and_a_revoked_key_ends_it_too(
     client.cookies.set("bankdesk_console", cookie, domain="bankdesk.test", path="/console")
     replayed = await client.get("/console")
     await _sign_in(client, underwriter)
+    assert (await client.get("/console")).status_code == 200  # signed in again
     async with UnitOfWork(bankdesk.database.sessions) as uow:
         key = await uow.keys.get(underwriter.split("_")[1])
         assert key is not None
@@ -242,3 +245,88 @@ async def test_the_case_file_of_an_escalated_banking_case_masks_card_numbers(
     assert "[card ending 1111]" in page.text
     assert card not in page.text and "4111111111111111" not in page.text
     assert seeded.customer_id in page.text
+
+
+async def test_the_filter_form_as_a_browser_sends_it_narrows_the_queue(
+    client, underwriter, declined
+) -> None:
+    await _sign_in(client, underwriter)
+
+    any_priority = await client.get("/console?status=active&kind=&priority=")
+    high = await client.get("/console?status=open&kind=application&priority=2")
+    low = await client.get("/console?status=active&kind=&priority=4")
+    mine = await client.get("/console?status=active&kind=&priority=&mine=true")
+
+    assert [r.status_code for r in (any_priority, high, low, mine)] == [200] * 4
+    link = f'href="/console/reviews/{declined}"'
+    assert link in any_priority.text and link in high.text
+    assert link not in low.text and "No tasks match these filters." in low.text
+    assert link not in mine.text
+
+
+async def test_release_returns_the_task_and_bad_forms_say_what_to_fix(
+    client, underwriter, declined
+) -> None:
+    await _sign_in(client, underwriter)
+    token = _csrf(await client.get(f"/console/reviews/{declined}"))
+    await client.post(f"/console/reviews/{declined}/claim", data={"csrf": token})
+
+    def decision(**fields):
+        form = {"csrf": token, "outcome": "decline", "justification": JUSTIFICATION,
+                "reason_codes": "DTI_TOO_HIGH"} | fields  # fmt: skip
+        return client.post(f"/console/reviews/{declined}/decision", data=form)
+
+    control = await decision(justification="Checked the\x00 statements today.")
+    too_long = await decision(justification="x" * 4001)
+    no_outcome = await decision(outcome="maybe")
+    bad_code = await decision(reason_codes="dti too-high!")
+    released = await client.post(f"/console/reviews/{declined}/release", data={"csrf": token})
+    queue = await client.get(released.headers["location"])
+    malformed = await client.get("/console/reviews/bad%00id")
+    malformed_claim = await client.post("/console/reviews/bad%00id/claim", data={"csrf": token})
+
+    assert [r.status_code for r in (control, too_long, no_outcome, bad_code)] == [422] * 4
+    assert "Justification: remove control characters." in control.text
+    assert "Justification: keep it to 4,000 characters." in too_long.text
+    assert "Outcome: choose approve, decline or request information." in no_outcome.text
+    assert "Reason codes: use capital letters" in bad_code.text
+    assert "aria-invalid=true" in bad_code.text
+    assert released.status_code == 303
+    assert "The task is back in the queue." in queue.text
+    assert (malformed.status_code, malformed_claim.status_code) == (404, 404)
+    page = await client.get(f"/console/reviews/{declined}")
+    assert "Claim this task" in page.text and "Not decided yet." in page.text
+
+
+async def test_card_numbers_the_reader_took_as_values_are_masked_in_the_fields_too(
+    client, underwriter, intake_headers
+) -> None:
+    text = "Loan ID: 4111111111111111. I need $5,000 for a car."
+    response = await client.post("/lending/intake", json={"text": text}, headers=intake_headers)
+    assert response.status_code == 201, response.text
+    await _sign_in(client, underwriter)
+    queue = await client.get("/console?status=active&kind=application")
+    task_id = re.search(r'href="/console/reviews/([0-9a-f]+)"', queue.text)
+    assert task_id
+
+    page = await client.get(f"/console/reviews/{task_id[1]}")
+
+    assert page.status_code == 200
+    assert "4111111111111111" not in page.text
+    assert "[card ending 1111]" in page.text
+
+
+async def test_a_failed_application_has_a_case_file_too(client, underwriter, bankdesk) -> None:
+    async with UnitOfWork(bankdesk.database.sessions, actor="test") as uow:
+        row = LoanApplication(channel="intake", raw_request="I need money", status="failed",
+                              error="ProviderUnavailable")  # fmt: skip
+        await uow.applications.add(row)
+        task = await open_for_application(uow, row, "failed", detail="processing failed")
+        await uow.commit()
+    await _sign_in(client, underwriter)
+
+    page = await client.get(f"/console/reviews/{task.id}")
+
+    assert page.status_code == 200
+    assert "The policy made no decision: processing failed (ProviderUnavailable)." in page.text
+    assert "Not linked to a customer." in page.text

@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+import pytest
+
+from bankdesk.console.auth import safe_after
 from bankdesk.console.pages import Piece, marked_text, masked, shown, trace_steps
 
 TEXT = "I make $7,200 a month and need $45,000."
@@ -81,3 +84,34 @@ def test_the_rule_trace_is_listed_in_the_order_the_nodes_ran() -> None:
         ("figures", ["dti = 0.6667"]),
         ("outcome", ["matched rule decline (figures.dti = 0.6667)"]),
     ]
+
+
+def test_neighbouring_pieces_read_from_the_same_fields_are_one_mark() -> None:
+    evidence = {
+        "income": {"spans": [{"start": 0, "end": 4}]},
+        "currency": {"spans": [{"start": 0, "end": 4}, {"start": 4, "end": 8}]},
+    }
+
+    pieces = marked_text("5400 USD", evidence)
+
+    assert pieces == [Piece("5400", ("income", "currency")), Piece(" USD", ("currency",))]
+    merged = marked_text(
+        "ab cd", {"purpose": {"spans": [{"start": 0, "end": 2}, {"start": 2, "end": 5}]}}
+    )
+    assert merged == [Piece("ab cd", ("purpose",))]
+
+
+@pytest.mark.parametrize(
+    ("after", "goes_to"),
+    [
+        (None, "/console"),
+        ("/console/reviews/abc?done=claimed", "/console/reviews/abc?done=claimed"),
+        ("https://evil.example/console", "/console"),
+        ("//evil.example/console", "/console"),
+        ("/console\\@evil.example", "/console"),
+        ("/docs", "/console"),
+        ("/consolexyz", "/console"),
+    ],
+)
+def test_after_signing_in_only_console_pages_are_a_destination(after, goes_to) -> None:
+    assert safe_after(after) == goes_to
