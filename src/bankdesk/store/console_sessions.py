@@ -8,11 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bankdesk.store.keys import hash_key
 from bankdesk.store.models import ApiKey, ConsoleSession
+
+KEPT_AFTER_ENDING = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,14 @@ class ConsoleSessionRepository:
         self._session = session
 
     async def open(self, key: ApiKey, *, now: datetime, lifetime: timedelta) -> OpenedSession:
-        """A new session for the key, valid for `lifetime`."""
+        """A new session for the key, valid for `lifetime`; sessions over for a while are
+        dropped on the way (the audit chain keeps every sign-in and sign-out)."""
+        over = now - KEPT_AFTER_ENDING
+        await self._session.execute(
+            delete(ConsoleSession).where(
+                or_(ConsoleSession.ended_at < over, ConsoleSession.expires_at < over)
+            )
+        )
         token = secrets.token_urlsafe(32)
         row = ConsoleSession(
             id=hash_key(token),

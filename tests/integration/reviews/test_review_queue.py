@@ -166,6 +166,8 @@ async def test_an_approval_of_a_review_resolves_it_beside_the_policy_decision(
 
     assert decided.status_code == 200
     assert decided.json()["status"] == "resolved"
+    active = (await client.get("/reviews?status=active", headers=underwriters[0])).json()
+    assert task["id"] not in [item["id"] for item in active["items"]]
     assert record["decision"]["outcome"] == "review"  # the policy's decision stays as it was
     [review] = record["reviews"]
     [human] = review["decisions"]
