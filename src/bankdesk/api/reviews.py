@@ -49,7 +49,7 @@ async def queue(
     tasks = await uow.reviews.queue(
         now=now, status=status, kind=kind, priority=priority, assignee=holder
     )
-    items = [await service.view(uow, task, now=now) for task in tasks]
+    items = await service.views(uow, tasks, now=now)
     return Queue(items=items, counts=await uow.reviews.counts(now=now))
 
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bankdesk.lending.records import AuditEntryView, ModelCallView
 from bankdesk.reviews.schemas import TaskView
-from bankdesk.reviews.service import view
+from bankdesk.reviews.service import views
 from bankdesk.store.unit_of_work import UnitOfWork
 
 
@@ -90,6 +90,6 @@ async def case_record(uow: UnitOfWork, case_id: str, *, with_audit: bool) -> Cas
         model_calls=[
             ModelCallView.model_validate(call) for call in await uow.model_calls.for_case(case.id)
         ],
-        reviews=[await view(uow, task) for task in await uow.reviews.opened_on(case_id=case.id)],
+        reviews=await views(uow, await uow.reviews.opened_on(case_id=case.id)),
         audit_trail=None if trail is None else [AuditEntryView.model_validate(e) for e in trail],
     )

@@ -159,7 +159,7 @@ async def queue(
     )  # fmt: skip
     return page(
         request, "queue.html", me=reviewer, csrf=reviewer.session.csrf_token, now=now,
-        items=[await service.view(uow, task, now=now) for task in tasks],
+        items=await service.views(uow, tasks, now=now),
         counts=await uow.reviews.counts(now=now), names=await _names(uow),
         filters={"status": status_filter, "kind": kind, "priority": level, "mine": mine},
         priorities=PRIORITY_NAMES, done=DONE.get(done or ""),

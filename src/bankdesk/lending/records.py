@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bankdesk.domain.decision import NextAction, Outcome
 from bankdesk.lending.schemas import FieldsView, Number, PolicyView, ReasonView
 from bankdesk.reviews.schemas import TaskView
-from bankdesk.reviews.service import view
+from bankdesk.reviews.service import views
 from bankdesk.store.models import Decision, LoanApplication, Notice
 from bankdesk.store.unit_of_work import UnitOfWork
 
@@ -161,9 +161,7 @@ async def application_record(
         reading=row.evidence.get("reading"),
         model_calls=[ModelCallView.model_validate(call) for call in calls],
         decision=_decision(decision) if decision else None,
-        reviews=[
-            await view(uow, task) for task in await uow.reviews.opened_on(application_id=row.id)
-        ],
+        reviews=await views(uow, await uow.reviews.opened_on(application_id=row.id)),
         notices=[_notice(notice) for notice in notices],
         audit_trail=[AuditEntryView.model_validate(event) for event in trail]
         if trail is not None

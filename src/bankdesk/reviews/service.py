@@ -7,6 +7,7 @@ BANKDESK_REVIEW_FOUR_EYES_AMOUNT takes effect only when a second underwriter con
 Everything is audited in the chain.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -216,14 +217,23 @@ async def _audit(uow: UnitOfWork, action: str, task: ReviewTask, **after: object
 
 async def view(uow: UnitOfWork, task: ReviewTask, *, now: datetime | None = None) -> TaskView:
     """The task as reviewers see it, with its decisions."""
+    [seen] = await views(uow, [task], now=now)
+    return seen
+
+
+async def views(
+    uow: UnitOfWork, tasks: Sequence[ReviewTask], *, now: datetime | None = None
+) -> list[TaskView]:
+    """Tasks as reviewers see them, with their decisions (read in one query)."""
     now = now or utcnow()
+    decisions = await uow.reviews.decisions_of([task.id for task in tasks])
+    return [_view(task, decisions.get(task.id, []), now=now) for task in tasks]
+
+
+def _view(task: ReviewTask, decisions: list[ReviewDecision], *, now: datetime) -> TaskView:
     # An expired claim holds nothing: a claimed task is open again, and a task awaiting its
     # second underwriter waits for anyone but the first.
     expired = task.claim_expires_at is not None and task.claim_expires_at < now
-    decisions = [
-        ReviewDecisionView.model_validate(row, from_attributes=True)
-        for row in await uow.reviews.decisions(task.id)
-    ]
     return TaskView(
         id=task.id, kind=task.kind, application_id=task.application_id, case_id=task.case_id,
         reason=task.reason, detail=task.detail, priority=task.priority,
@@ -233,5 +243,7 @@ async def view(uow: UnitOfWork, task: ReviewTask, *, now: datetime | None = None
         claimed_by=None if expired else task.claimed_by,
         claim_expires_at=None if expired else task.claim_expires_at,
         first_reviewer=task.first_reviewer, outcome=task.outcome, created_at=task.created_at,
-        decisions=decisions,
+        decisions=[
+            ReviewDecisionView.model_validate(row, from_attributes=True) for row in decisions
+        ],
     )  # fmt: skip

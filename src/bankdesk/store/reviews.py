@@ -7,6 +7,7 @@ task from the queue skips rows another transaction has locked (FOR UPDATE SKIP L
 PostgreSQL; SQLite has one writer at a time, so the same SELECT then UPDATE is safe there).
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
@@ -95,18 +96,14 @@ class ReviewRepository:
 
     async def claim(self, task_id: str, reviewer: str, *, now: datetime, until: datetime) -> bool:
         """Give the task to the reviewer unless someone else holds it; whether they got it."""
-        result = await self._session.execute(
-            update(ReviewTask)
-            .where(ReviewTask.id == task_id, _claimable_by(reviewer, now))
-            .values(
-                status=case((ReviewTask.status == OPEN, CLAIMED), else_=ReviewTask.status),
-                claimed_by=reviewer,
-                claim_expires_at=until,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
+        return await self._update_one(
+            task_id,
+            _claimable_by(reviewer, now),
+            status=case((ReviewTask.status == OPEN, CLAIMED), else_=ReviewTask.status),
+            claimed_by=reviewer,
+            claim_expires_at=until,
+            updated_at=now,
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def next_claimable(self, reviewer: str, *, now: datetime) -> str | None:
         """The id of the first task in the queue this reviewer may claim, skipping tasks
@@ -122,35 +119,37 @@ class ReviewRepository:
 
     async def release(self, task_id: str, reviewer: str, *, now: datetime) -> bool:
         """Hand a held task back to the queue; whether this reviewer held it."""
-        result = await self._session.execute(
-            update(ReviewTask)
-            .where(
-                ReviewTask.id == task_id,
-                ReviewTask.claimed_by == reviewer,
-                ReviewTask.status.in_((CLAIMED, AWAITING_SECOND)),
-            )
-            .values(
-                status=case((ReviewTask.status == CLAIMED, OPEN), else_=ReviewTask.status),
-                claimed_by=None,
-                claim_expires_at=None,
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
+        return await self._update_one(
+            task_id,
+            ReviewTask.claimed_by == reviewer,
+            ReviewTask.status.in_((CLAIMED, AWAITING_SECOND)),
+            status=case((ReviewTask.status == CLAIMED, OPEN), else_=ReviewTask.status),
+            claimed_by=None,
+            claim_expires_at=None,
+            updated_at=now,
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def take_claim(self, task_id: str, reviewer: str, *, now: datetime) -> bool:
         """Use up the reviewer's live claim to decide (one decision per claim); whether
         they held one. A second decision sent at the same time finds the claim gone."""
+        return await self._update_one(
+            task_id,
+            ReviewTask.claimed_by == reviewer,
+            ReviewTask.claim_expires_at >= now,
+            ReviewTask.status != RESOLVED,
+            claimed_by=None,
+            claim_expires_at=None,
+            updated_at=now,
+        )
+
+    async def _update_one(
+        self, task_id: str, *conditions: ColumnElement[bool], **values: object
+    ) -> bool:
+        """One guarded UPDATE of the task: whether it matched (and so changed) the row."""
         result = await self._session.execute(
             update(ReviewTask)
-            .where(
-                ReviewTask.id == task_id,
-                ReviewTask.claimed_by == reviewer,
-                ReviewTask.claim_expires_at >= now,
-                ReviewTask.status != RESOLVED,
-            )
-            .values(claimed_by=None, claim_expires_at=None, updated_at=now)
+            .where(ReviewTask.id == task_id, *conditions)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
@@ -160,14 +159,19 @@ class ReviewRepository:
         self._session.add(decision)
         await self._session.flush()
 
-    async def decisions(self, task_id: str) -> list[ReviewDecision]:
-        """A task's decisions, oldest first."""
+    async def decisions_of(self, task_ids: Sequence[str]) -> dict[str, list[ReviewDecision]]:
+        """Each task's decisions, oldest first, by task id (tasks without any are left out)."""
+        found: dict[str, list[ReviewDecision]] = {}
+        if not task_ids:
+            return found
         rows = await self._session.scalars(
             select(ReviewDecision)
-            .where(ReviewDecision.task_id == task_id)
+            .where(ReviewDecision.task_id.in_(task_ids))
             .order_by(ReviewDecision.decided_at, ReviewDecision.id)
         )
-        return list(rows)
+        for row in rows:
+            found.setdefault(row.task_id, []).append(row)
+        return found
 
 
 def _expired(now: datetime) -> ColumnElement[bool]:

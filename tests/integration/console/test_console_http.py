@@ -5,6 +5,7 @@ import re
 
 import httpx
 import pytest
+from tests.support.review_console import csrf_of, sign_in
 
 from bankdesk.bootstrap import Bankdesk
 from bankdesk.domain.access import Role
@@ -13,7 +14,6 @@ from bankdesk.store.audit import verify_chain
 from bankdesk.store.models import LoanApplication
 from bankdesk.store.unit_of_work import UnitOfWork
 
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 DECLINED_TEXT = (
     "Hi, I'm Omar Haddad. I earn $5,400 a month and pay $2,900 a month on my car loan and "
     "cards. I'd like to borrow $18,000. <script>alert('x')</script>"
@@ -23,19 +23,6 @@ JUSTIFICATION = "Bank statements show the car loan ends next month; DTI falls to
 
 def _token(key_header: dict[str, str]) -> str:
     return key_header["Authorization"].removeprefix("Bearer ")
-
-
-def _csrf(page: httpx.Response) -> str:
-    found = CSRF.search(page.text)
-    assert found, page.text[:500]
-    return found[1]
-
-
-async def _sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
-    form = await client.get("/console/sign-in")
-    return await client.post(
-        "/console/sign-in", data={"key": key, "csrf": _csrf(form), "after": "/console"}
-    )
 
 
 @pytest.fixture
@@ -60,7 +47,7 @@ async def test_signing_in_gives_a_strict_http_only_cookie_and_the_queue(
     client, underwriter, declined, bankdesk: Bankdesk
 ) -> None:
     anonymous = await client.get("/console")
-    signed_in = await _sign_in(client, underwriter)
+    signed_in = await sign_in(client, underwriter)
     queue = await client.get("/console")
 
     assert anonymous.status_code == 303
@@ -96,7 +83,7 @@ async def test_a_key_that_may_not_review_is_refused_without_echoing_it(
 ) -> None:
     token = _token(await issue_key(Role.INTAKE)) if key == "intake" else key
 
-    refused = await _sign_in(client, token)
+    refused = await sign_in(client, token)
 
     assert refused.status_code == 401
     assert message in refused.text
@@ -107,9 +94,9 @@ async def test_a_key_that_may_not_review_is_refused_without_echoing_it(
 async def test_forms_without_the_session_token_or_from_another_site_change_nothing(
     client, underwriter, declined
 ) -> None:
-    await _sign_in(client, underwriter)
+    await sign_in(client, underwriter)
     page = await client.get(f"/console/reviews/{declined}")
-    token = _csrf(page)
+    token = csrf_of(page)
 
     no_token = await client.post(f"/console/reviews/{declined}/claim", data={})
     wrong_token = await client.post(f"/console/reviews/{declined}/claim", data={"csrf": "x" * 43})
@@ -133,9 +120,9 @@ async def test_forms_without_the_session_token_or_from_another_site_change_nothi
 async def test_an_underwriter_claims_and_decides_from_the_case_file(
     client, underwriter, declined, bankdesk: Bankdesk
 ) -> None:
-    await _sign_in(client, underwriter)
+    await sign_in(client, underwriter)
     page = await client.get(f"/console/reviews/{declined}")
-    token = _csrf(page)
+    token = csrf_of(page)
 
     claimed = await client.post(f"/console/reviews/{declined}/claim", data={"csrf": token})
     unjustified = await client.post(
@@ -177,12 +164,12 @@ async def test_a_task_someone_else_holds_is_refused_with_the_reason(
     client, issue_key, underwriter, declined
 ) -> None:
     other = _token(await issue_key(Role.UNDERWRITER, name="Olga"))
-    await _sign_in(client, other)
-    token = _csrf(await client.get(f"/console/reviews/{declined}"))
+    await sign_in(client, other)
+    token = csrf_of(await client.get(f"/console/reviews/{declined}"))
     await client.post(f"/console/reviews/{declined}/claim", data={"csrf": token})
     await client.post("/console/sign-out", data={"csrf": token})
-    await _sign_in(client, underwriter)
-    token = _csrf(await client.get(f"/console/reviews/{declined}"))
+    await sign_in(client, underwriter)
+    token = csrf_of(await client.get(f"/console/reviews/{declined}"))
 
     refused = await client.post(f"/console/reviews/{declined}/claim", data={"csrf": token})
     deciding = await client.post(
@@ -201,14 +188,14 @@ async def test_a_task_someone_else_holds_is_refused_with_the_reason(
 async def test_signing_out_ends_the_session_and_a_revoked_key_ends_it_too(
     client, underwriter, declined, bankdesk: Bankdesk
 ) -> None:
-    await _sign_in(client, underwriter)
-    token = _csrf(await client.get("/console"))
+    await sign_in(client, underwriter)
+    token = csrf_of(await client.get("/console"))
     cookie = client.cookies.get("bankdesk_console")
 
     signed_out = await client.post("/console/sign-out", data={"csrf": token})
     client.cookies.set("bankdesk_console", cookie, domain="bankdesk.test", path="/console")
     replayed = await client.get("/console")
-    await _sign_in(client, underwriter)
+    await sign_in(client, underwriter)
     assert (await client.get("/console")).status_code == 200  # signed in again
     async with UnitOfWork(bankdesk.database.sessions) as uow:
         key = await uow.keys.get(underwriter.split("_")[1])
@@ -234,7 +221,7 @@ async def test_the_case_file_of_an_escalated_banking_case_masks_card_numbers(
         headers=intake_headers,
     )
     assert answered.status_code == 200, answered.text
-    await _sign_in(client, underwriter)
+    await sign_in(client, underwriter)
     queue = await client.get("/console?kind=case")
     task_id = re.search(r'href="/console/reviews/([0-9a-f]+)"', queue.text)
     assert task_id, "the escalated case is in the queue"
@@ -250,7 +237,7 @@ async def test_the_case_file_of_an_escalated_banking_case_masks_card_numbers(
 async def test_the_filter_form_as_a_browser_sends_it_narrows_the_queue(
     client, underwriter, declined
 ) -> None:
-    await _sign_in(client, underwriter)
+    await sign_in(client, underwriter)
 
     any_priority = await client.get("/console?status=active&kind=&priority=")
     high = await client.get("/console?status=open&kind=application&priority=2")
@@ -267,8 +254,8 @@ async def test_the_filter_form_as_a_browser_sends_it_narrows_the_queue(
 async def test_release_returns_the_task_and_bad_forms_say_what_to_fix(
     client, underwriter, declined
 ) -> None:
-    await _sign_in(client, underwriter)
-    token = _csrf(await client.get(f"/console/reviews/{declined}"))
+    await sign_in(client, underwriter)
+    token = csrf_of(await client.get(f"/console/reviews/{declined}"))
     await client.post(f"/console/reviews/{declined}/claim", data={"csrf": token})
 
     def decision(**fields):
@@ -304,7 +291,7 @@ async def test_card_numbers_the_reader_took_as_values_are_masked_in_the_fields_t
     text = "Loan ID: 4111111111111111. I need $5,000 for a car."
     response = await client.post("/lending/intake", json={"text": text}, headers=intake_headers)
     assert response.status_code == 201, response.text
-    await _sign_in(client, underwriter)
+    await sign_in(client, underwriter)
     queue = await client.get("/console?status=active&kind=application")
     task_id = re.search(r'href="/console/reviews/([0-9a-f]+)"', queue.text)
     assert task_id
@@ -323,7 +310,7 @@ async def test_a_failed_application_has_a_case_file_too(client, underwriter, ban
         await uow.applications.add(row)
         task = await open_for_application(uow, row, "failed", detail="processing failed")
         await uow.commit()
-    await _sign_in(client, underwriter)
+    await sign_in(client, underwriter)
 
     page = await client.get(f"/console/reviews/{task.id}")
 

@@ -5,6 +5,7 @@ import re
 
 import httpx
 from tests.support.openai_server import OpenAIServer, json_reply
+from tests.support.review_console import sign_in
 
 from bankdesk.api.app import create_app
 from bankdesk.bootstrap import bootstrap
@@ -40,12 +41,7 @@ async def test_the_case_file_lists_each_model_call_with_tokens_and_status(databa
                     "/lending/intake", json={"text": TEXT},
                     headers={"Authorization": f"Bearer {intake.token}"},
                 )  # fmt: skip
-                form = await http.get("/console/sign-in")
-                csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
-                assert csrf
-                await http.post(
-                    "/console/sign-in", data={"key": underwriter.token, "csrf": csrf[1]}
-                )
+                await sign_in(http, underwriter.token)
                 queue = await http.get("/console")
                 task_id = re.search(r'href="/console/reviews/([0-9a-f]+)"', queue.text)
                 assert task_id

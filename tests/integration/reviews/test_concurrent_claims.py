@@ -98,4 +98,4 @@ async def test_a_decision_sent_twice_at_once_is_recorded_once(bankdesk) -> None:
 
     assert sorted(recorded) == [False, True]
     async with UnitOfWork(bankdesk.database.sessions) as uow:
-        assert len(await uow.reviews.decisions(task_id)) == 1
+        assert len((await uow.reviews.decisions_of([task_id]))[task_id]) == 1
